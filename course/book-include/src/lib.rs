@@ -1,0 +1,363 @@
+//! Expands mdBook's `{{#include ...}}` and `{{#rustdoc_include ...}}` links the way mdBook does,
+//! but fails with the file and line of a broken link instead of logging and going on.
+//!
+//! Used twice, so the book and its tests can never disagree about what a chapter contains:
+//! by `course book` (to refuse a book with a broken include before mdBook renders it) and by
+//! the build script of the `book-snippets` crate (to test the expanded chapters as doctests).
+//!
+//! Supported forms, paths relative to the Markdown file:
+//! - `{{#include file}}`: the whole file;
+//! - `{{#include file:anchor}}`: the lines between `ANCHOR: anchor` and `ANCHOR_END: anchor`;
+//! - `{{#include file:N}}`, `{{#include file:N:M}}`, `{{#include file:N:}}`, `{{#include file::M}}`:
+//!   a line range (1-based, inclusive);
+//! - `{{#rustdoc_include file:anchor}}` (or a range): the whole file, with the lines outside the
+//!   selection hidden behind `# ` so rustdoc still compiles them.
+//!
+//! Lines holding `ANCHOR:` or `ANCHOR_END:` markers are always removed from the output.
+//! A link preceded by a backslash (`\{{#include ...}}`) is left as text, without the backslash.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How deep includes may nest (mdBook's own limit).
+const MAX_DEPTH: usize = 10;
+
+/// A link that could not be expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludeError {
+    /// The Markdown (or included) file that holds the link.
+    pub file: PathBuf,
+    /// 1-based line of the link in that file.
+    pub line: usize,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for IncludeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+impl std::error::Error for IncludeError {}
+
+/// The result of expanding one Markdown file.
+#[derive(Debug, Default, Clone)]
+pub struct Expanded {
+    /// The text with every link replaced.
+    pub text: String,
+    /// Every file that was read to produce it (for `cargo:rerun-if-changed`).
+    pub dependencies: Vec<PathBuf>,
+}
+
+/// Expands every include link in the Markdown file at `path`.
+pub fn expand_file(path: &Path) -> Result<Expanded, IncludeError> {
+    let text = std::fs::read_to_string(path).map_err(|e| IncludeError {
+        file: path.to_path_buf(),
+        line: 0,
+        message: format!("cannot read the file: {e}"),
+    })?;
+    let mut out = Expanded::default();
+    out.text = expand_str(&text, path, 0, &mut out.dependencies)?;
+    Ok(out)
+}
+
+/// Expands the links in `text`, which was read from `path` (links are relative to its folder).
+pub fn expand_text(text: &str, path: &Path) -> Result<Expanded, IncludeError> {
+    let mut out = Expanded::default();
+    out.text = expand_str(text, path, 0, &mut out.dependencies)?;
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Include,
+    RustdocInclude,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Selection {
+    All,
+    Anchor(String),
+    /// 1-based inclusive bounds; `None` means open.
+    Lines(Option<usize>, Option<usize>),
+}
+
+fn expand_str(
+    text: &str,
+    path: &Path,
+    depth: usize,
+    deps: &mut Vec<PathBuf>,
+) -> Result<String, IncludeError> {
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut consumed = 0usize; // bytes of `text` already handled
+    while let Some(start) = rest.find("{{#") {
+        let abs = consumed + start;
+        let line = text[..abs].matches('\n').count() + 1;
+        // Escaped link: keep it as text, drop the backslash.
+        if start > 0 && rest.as_bytes()[start - 1] == b'\\' {
+            out.push_str(&rest[..start - 1]);
+            out.push_str("{{#");
+            rest = &rest[start + 3..];
+            consumed = abs + 3;
+            continue;
+        }
+        let Some(len) = rest[start..].find("}}") else {
+            return Err(err(path, line, "an include link `{{#...` is never closed with `}}`"));
+        };
+        let inner = rest[start + 3..start + len].trim();
+        let (word, arg) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
+        let kind = match word {
+            "include" => Some(Kind::Include),
+            "rustdoc_include" => Some(Kind::RustdocInclude),
+            // Other mdBook links ({{#title}}, {{#playground}}) are left for mdBook.
+            _ => None,
+        };
+        out.push_str(&rest[..start]);
+        match kind {
+            None => out.push_str(&rest[start..start + len + 2]),
+            Some(kind) => {
+                if depth >= MAX_DEPTH {
+                    return Err(err(path, line, "includes nest more than 10 deep (a cycle?)"));
+                }
+                let replacement = expand_link(kind, arg.trim(), base, path, line, depth, deps)?;
+                out.push_str(&replacement);
+            }
+        }
+        rest = &rest[start + len + 2..];
+        consumed = abs + len + 2;
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn err(path: &Path, line: usize, message: impl Into<String>) -> IncludeError {
+    IncludeError { file: path.to_path_buf(), line, message: message.into() }
+}
+
+fn parse_selection(spec: &str) -> Option<Selection> {
+    if spec.is_empty() {
+        return Some(Selection::All);
+    }
+    let parse_bound = |s: &str| -> Option<Option<usize>> {
+        if s.is_empty() { Some(None) } else { s.parse::<usize>().ok().map(Some) }
+    };
+    match spec.split_once(':') {
+        None => match spec.parse::<usize>() {
+            Ok(n) => Some(Selection::Lines(Some(n), Some(n))),
+            Err(_) => Some(Selection::Anchor(spec.to_string())),
+        },
+        Some((a, b)) => Some(Selection::Lines(parse_bound(a)?, parse_bound(b)?)),
+    }
+}
+
+fn is_anchor_marker(line: &str) -> bool {
+    line.contains("ANCHOR:") || line.contains("ANCHOR_END:")
+}
+
+fn anchor_name_after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let pos = line.find(marker)?;
+    let name = line[pos + marker.len()..].trim();
+    let name = name.split_whitespace().next().unwrap_or("");
+    Some(name.trim_end_matches("*/").trim())
+}
+
+fn expand_link(
+    kind: Kind,
+    arg: &str,
+    base: &Path,
+    from: &Path,
+    line: usize,
+    depth: usize,
+    deps: &mut Vec<PathBuf>,
+) -> Result<String, IncludeError> {
+    if arg.is_empty() {
+        return Err(err(from, line, "an include link names no file"));
+    }
+    // The file part ends at the first ':' (mdBook's rule too).
+    let (file_part, sel_part) = arg.split_once(':').unwrap_or((arg, ""));
+    let target = base.join(file_part);
+    let selection = parse_selection(sel_part).ok_or_else(|| {
+        err(from, line, format!("`{sel_part}` is neither an anchor name nor a line range N:M"))
+    })?;
+    let content = std::fs::read_to_string(&target).map_err(|e| {
+        err(from, line, format!("cannot include `{}`: {e} (the path is relative to this file)", target.display()))
+    })?;
+    deps.push(target.clone());
+    let lines: Vec<&str> = content.lines().collect();
+    // Which lines (0-based indices) are selected.
+    let selected: Vec<bool> = match &selection {
+        Selection::All => vec![true; lines.len()],
+        Selection::Lines(a, b) => {
+            let first = a.unwrap_or(1).max(1);
+            let last = b.unwrap_or(lines.len());
+            if first > lines.len() || last < first {
+                return Err(err(
+                    from,
+                    line,
+                    format!("line range {sel_part} is outside `{}` ({} lines)", target.display(), lines.len()),
+                ));
+            }
+            (1..=lines.len()).map(|n| n >= first && n <= last).collect()
+        }
+        Selection::Anchor(name) => {
+            let mut inside = false;
+            let mut found = false;
+            let mut ended = false;
+            let mut sel = Vec::with_capacity(lines.len());
+            for l in &lines {
+                if anchor_name_after(l, "ANCHOR:") == Some(name.as_str()) {
+                    inside = true;
+                    found = true;
+                    sel.push(false);
+                    continue;
+                }
+                if anchor_name_after(l, "ANCHOR_END:") == Some(name.as_str()) {
+                    if inside {
+                        ended = true;
+                    }
+                    inside = false;
+                    sel.push(false);
+                    continue;
+                }
+                sel.push(inside);
+            }
+            if !found {
+                return Err(err(
+                    from,
+                    line,
+                    format!(
+                        "anchor `{name}` not found in `{}`: add `// ANCHOR: {name}` and `// ANCHOR_END: {name}` there, or fix the name",
+                        target.display()
+                    ),
+                ));
+            }
+            if !ended {
+                return Err(err(
+                    from,
+                    line,
+                    format!("anchor `{name}` in `{}` has no `ANCHOR_END: {name}`", target.display()),
+                ));
+            }
+            sel
+        }
+    };
+    let mut out = String::new();
+    let mut first = true;
+    for (l, keep) in lines.iter().zip(selected) {
+        if is_anchor_marker(l) {
+            continue;
+        }
+        let text = match (kind, keep) {
+            (_, true) => l.to_string(),
+            (Kind::Include, false) => continue,
+            (Kind::RustdocInclude, false) => {
+                if l.trim().is_empty() { "#".to_string() } else { format!("# {l}") }
+            }
+        };
+        if !first {
+            out.push('\n');
+        }
+        first = false;
+        out.push_str(&text);
+    }
+    // Included files may themselves contain links (mdBook expands them recursively).
+    expand_str(&out, &target, depth + 1, deps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn dir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "book-include-test-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        ));
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    const CODE: &str = "use std::sync::Mutex;\n// ANCHOR: api\npub fn f() -> u32 {\n    // ANCHOR: body\n    1\n    // ANCHOR_END: body\n}\n// ANCHOR_END: api\nfn main() {}\n";
+
+    #[test]
+    fn anchor_selects_only_its_lines_and_drops_markers() {
+        let d = dir();
+        fs::write(d.join("code.rs"), CODE).unwrap();
+        let md = d.join("ch.md");
+        let e = expand_text("a\n{{#include code.rs:api}}\nb", &md).unwrap();
+        assert_eq!(e.text, "a\npub fn f() -> u32 {\n    1\n}\nb");
+        assert_eq!(e.dependencies, vec![d.join("code.rs")]);
+    }
+
+    #[test]
+    fn rustdoc_include_hides_the_rest() {
+        let d = dir();
+        fs::write(d.join("code.rs"), CODE).unwrap();
+        let e = expand_text("{{#rustdoc_include code.rs:body}}", &d.join("ch.md")).unwrap();
+        assert_eq!(e.text, "# use std::sync::Mutex;\n# pub fn f() -> u32 {\n    1\n# }\n# fn main() {}");
+    }
+
+    #[test]
+    fn line_ranges_and_whole_files() {
+        let d = dir();
+        fs::write(d.join("t.txt"), "1\n2\n3\n4").unwrap();
+        let md = d.join("ch.md");
+        assert_eq!(expand_text("{{#include t.txt:2:3}}", &md).unwrap().text, "2\n3");
+        assert_eq!(expand_text("{{#include t.txt:3:}}", &md).unwrap().text, "3\n4");
+        assert_eq!(expand_text("{{#include t.txt::1}}", &md).unwrap().text, "1");
+        assert_eq!(expand_text("{{#include t.txt:2}}", &md).unwrap().text, "2");
+        assert_eq!(expand_text("{{#include t.txt}}", &md).unwrap().text, "1\n2\n3\n4");
+    }
+
+    #[test]
+    fn a_misspelt_anchor_names_file_and_line() {
+        let d = dir();
+        fs::write(d.join("code.rs"), CODE).unwrap();
+        let md = d.join("ch.md");
+        let e = expand_text("x\ny\n{{#include code.rs:apii}}", &md).unwrap_err();
+        assert_eq!(e.file, md);
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("anchor `apii` not found"), "{}", e.message);
+        assert!(e.to_string().starts_with(&format!("{}:3:", md.display())));
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error() {
+        let d = dir();
+        let e = expand_text("{{#include nope.rs}}", &d.join("ch.md")).unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("nope.rs"), "{}", e.message);
+    }
+
+    #[test]
+    fn an_unterminated_anchor_is_an_error() {
+        let d = dir();
+        fs::write(d.join("c.rs"), "// ANCHOR: a\nx\n").unwrap();
+        let e = expand_text("{{#include c.rs:a}}", &d.join("ch.md")).unwrap_err();
+        assert!(e.message.contains("no `ANCHOR_END: a`"), "{}", e.message);
+    }
+
+    #[test]
+    fn escaped_and_foreign_links_are_left_alone() {
+        let d = dir();
+        let md = d.join("ch.md");
+        assert_eq!(expand_text("\\{{#include x.rs}}", &md).unwrap().text, "{{#include x.rs}}");
+        assert_eq!(expand_text("{{#title Hi}}", &md).unwrap().text, "{{#title Hi}}");
+    }
+
+    #[test]
+    fn nested_includes_expand_and_cycles_stop() {
+        let d = dir();
+        fs::write(d.join("a.md"), "A{{#include b.md}}").unwrap();
+        fs::write(d.join("b.md"), "B").unwrap();
+        assert_eq!(expand_text("{{#include a.md}}", &d.join("ch.md")).unwrap().text, "AB");
+        fs::write(d.join("loop.md"), "{{#include loop.md}}").unwrap();
+        let e = expand_text("{{#include loop.md}}", &d.join("ch.md")).unwrap_err();
+        assert!(e.message.contains("10 deep"), "{}", e.message);
+    }
+}

@@ -1,0 +1,9 @@
+// Graded tests for ex08_pool_sizes, run against the `exercises` crate. The tests themselves live in
+// `../../tests/ex08_pool_sizes.rs`, written once and shared by both crates (and by the fixtures).
+use exercises as under_test;
+
+/// This crate's worker binary, for the exercises that start child processes.
+#[allow(dead_code)]
+const WORKER_EXE: &str = env!("CARGO_BIN_EXE_exercises-worker");
+
+include!("../../tests/ex08_pool_sizes.rs");

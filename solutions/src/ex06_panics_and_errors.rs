@@ -1,0 +1,1 @@
+//! Panics and errors in concurrent code.

@@ -1,0 +1,1 @@
+//! Factorials on a thread pool.

@@ -1,0 +1,1 @@
+//! Squares on pools of 2, 4 and 8 processes.

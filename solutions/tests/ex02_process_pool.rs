@@ -1,0 +1,9 @@
+// Graded tests for ex02_process_pool, run against the `solutions` crate. The tests themselves live in
+// `../../tests/ex02_process_pool.rs`, written once and shared by both crates (and by the fixtures).
+use solutions as under_test;
+
+/// This crate's worker binary, for the exercises that start child processes.
+#[allow(dead_code)]
+const WORKER_EXE: &str = env!("CARGO_BIN_EXE_solutions-worker");
+
+include!("../../tests/ex02_process_pool.rs");

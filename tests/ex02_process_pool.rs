@@ -1,0 +1,1 @@
+// Graded tests for ex02_process_pool: being written.

@@ -1,0 +1,1 @@
+// Graded tests for ex03_multiprocessing: being written.

@@ -1,0 +1,1 @@
+// Graded tests for ex04_producer_consumer: being written.

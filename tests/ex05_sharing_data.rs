@@ -1,0 +1,1 @@
+// Graded tests for ex05_sharing_data: being written.

@@ -1,0 +1,1 @@
+// Graded tests for ex08_pool_sizes: being written.
