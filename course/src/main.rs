@@ -1,1 +1,53 @@
-fn main() {}
+//! `course`: the course's tool, run as `cargo course VERB` (a cargo alias for
+//! `run --release -q -p course --`). One module per verb.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod book;
+mod check;
+mod hint;
+mod log_capture;
+
+use course::manifest::Manifest;
+
+/// The course tool: build the book, check exercises, get hints.
+#[derive(Parser)]
+#[command(name = "cargo course", bin_name = "cargo course", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    verb: Verb,
+}
+
+#[derive(Subcommand)]
+enum Verb {
+    /// Build the book into book/ (and serve it with --serve).
+    Book(book::BookArgs),
+    /// Run the graded tests against your exercises and show your progress.
+    Check(check::CheckArgs),
+    /// Print the next hint for an exercise (`cargo course hint ex04`).
+    Hint(hint::HintArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let root = course::workspace_root();
+    let result = match cli.verb {
+        Verb::Book(args) => book::run(&root, &args),
+        Verb::Check(args) => check::run(&root, &args),
+        Verb::Hint(args) => load_manifest(&root).and_then(|m| hint::run(&root, &m, &args)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_manifest(root: &std::path::Path) -> anyhow::Result<Manifest> {
+    Manifest::load(&root.join(course::MANIFEST_PATH))
+}
+

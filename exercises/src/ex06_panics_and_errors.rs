@@ -1,1 +1,110 @@
 //! Panics and errors in concurrent code.
+//!
+//! Jobs run on threads; some succeed, some return `Err`, some panic. Nothing may be lost: every
+//! job's outcome comes back, in input order, and a panic is told apart from an error. A mutex
+//! whose holder panicked (a *poisoned* mutex) is recovered instead of taking the other threads
+//! down with it.
+//!
+//! Run the tests with `cargo test --test ex06_panics_and_errors`; `cargo course hint ex06` gives
+//! a hint.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+// ANCHOR: job_error
+/// What went wrong with one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobError<E> {
+    /// The job ran to the end and returned `Err(e)`.
+    Failed(E),
+    /// The job panicked. The message is the panic's own text when the payload was a string
+    /// (`&'static str` or `String`), otherwise [`NON_STRING_PANIC`].
+    Panicked(String),
+}
+
+/// The message [`panic_message`] gives for a payload that is not a string, as raised by
+/// `std::panic::panic_any(42)`.
+pub const NON_STRING_PANIC: &str = "<non-string panic payload>";
+// ANCHOR_END: job_error
+
+impl<E: fmt::Display> fmt::Display for JobError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobError::Failed(e) => write!(f, "job failed: {e}"),
+            JobError::Panicked(msg) => write!(f, "job panicked: {msg}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> std::error::Error for JobError<E> {}
+
+// ANCHOR: panic_message
+/// The text of a panic, from the payload that `JoinHandle::join` or `catch_unwind` returns.
+///
+/// `panic!("literal")` carries a `&'static str`, `panic!("{x}")` a `String`; anything else
+/// (`std::panic::panic_any(42)`) gives [`NON_STRING_PANIC`].
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    let _ = payload;
+    todo!("downcast_ref the payload to &'static str, then to String; otherwise NON_STRING_PANIC")
+}
+// ANCHOR_END: panic_message
+
+// ANCHOR: run_all
+/// Runs every job on its own thread, all at the same time, and returns every outcome in the
+/// order of `jobs` (not the order in which they finished).
+///
+/// The result has exactly one entry per job: `Ok(t)` for a job that returned `Ok(t)`,
+/// `Err(JobError::Failed(e))` for a job that returned `Err(e)`, and
+/// `Err(JobError::Panicked(message))` for a job that panicked. A panicking job never makes
+/// `run_all` panic, and is never left out.
+pub fn run_all<T, E, F>(jobs: Vec<F>) -> Vec<Result<T, JobError<E>>>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: Send + 'static,
+{
+    let _ = jobs;
+    todo!("spawn every job, then join the handles in input order and map each join result")
+}
+// ANCHOR_END: run_all
+
+// ANCHOR: lock_recover
+/// Locks `mutex` even if it is poisoned (a thread panicked while holding it), and says whether it
+/// was: `(guard, false)` for a healthy mutex, `(guard, true)` for a poisoned one.
+///
+/// The data is whatever the panicking thread left behind. The poison flag is left as it is.
+pub fn lock_recover<T>(mutex: &Mutex<T>) -> (MutexGuard<'_, T>, bool) {
+    let _ = mutex;
+    todo!("match mutex.lock(): Ok(guard) is healthy, Err(poisoned) gives poisoned.into_inner()")
+}
+// ANCHOR_END: lock_recover
+
+// ANCHOR: locked_run
+/// What [`run_locked`] reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedRun {
+    /// The indices (into `jobs`) of the jobs that panicked, in ascending order.
+    pub panicked: Vec<usize>,
+    /// Whether the mutex was poisoned once every job had finished: true if it was poisoned
+    /// already, or if some job panicked while holding the lock.
+    pub poisoned: bool,
+}
+
+/// Runs every job on its own thread; each job runs while holding the lock on `state`, and gets
+/// `&mut` access to the data.
+///
+/// A job may panic while holding the lock. That must neither stop nor deadlock the others:
+/// every job gets its turn, even when the mutex is (or becomes) poisoned. Returns once all jobs
+/// have finished, without panicking.
+pub fn run_locked<S, F>(state: Arc<Mutex<S>>, jobs: Vec<F>) -> LockedRun
+where
+    S: Send + 'static,
+    F: FnOnce(&mut S) + Send + 'static,
+{
+    let _ = (state, jobs);
+    todo!(
+        "spawn a thread per job that locks (recovering poison) and runs it; join all, note panics"
+    )
+}
+// ANCHOR_END: locked_run

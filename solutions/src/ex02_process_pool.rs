@@ -1,7 +1,703 @@
-//! A process pool.
+//! A process pool: a fixed set of reusable worker processes, fed tasks over pipes.
+//!
+//! The pool starts `N` copies of the crate's worker binary (`*-worker ex02`), each with its
+//! stdin and stdout connected to the parent by pipes. [`ProcessPool::map`] hands out tasks,
+//! one line of text each, collects one line of text per answer, and returns the answers in the
+//! order of the tasks. The same processes serve call after call; dropping the pool closes
+//! their input and reaps them.
+//!
+//! What the pool does when a worker dies: `map` returns [`PoolError::WorkerDied`] naming the
+//! first task the dead worker did not answer (its index and the task). Before it returns, it
+//! waits for the answers the *surviving* workers still owe (and throws them away, so that they
+//! cannot be mistaken for answers to the next call), reaps the dead worker and starts a fresh
+//! one in its place. The pool stays usable and keeps its size.
 
-/// Entry point of this exercise's child process (`*-worker ARGS...`); returns its exit code.
-pub fn worker_main(args: &[String]) -> std::process::ExitCode {
-    let _ = args;
-    std::process::ExitCode::FAILURE
+use std::fmt;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
+
+// ANCHOR: task
+/// A task a worker process knows how to compute. Every task but [`Task::Exit`] is answered
+/// with one `u64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Task {
+    /// Answers `n * n` (wrapping on overflow).
+    Square(u64),
+    /// Burns CPU: answers [`spin(iterations)`](spin).
+    Spin { iterations: u64 },
+    /// Sleeps `millis` milliseconds, then answers `value`.
+    Sleep { millis: u64, value: u64 },
+    /// Sleeps `millis` milliseconds, then answers the worker's own process id.
+    Pid { millis: u64 },
+    /// Makes the worker exit at once with this exit code, without answering.
+    Exit(i32),
+}
+// ANCHOR_END: task
+
+// ANCHOR: error
+/// Why [`ProcessPool::map`] failed.
+#[derive(Debug)]
+pub enum PoolError {
+    /// The worker process `pid` died (exited, was killed, or closed its pipes) while it still
+    /// owed the answer to `tasks[index]`, which was `task`.
+    WorkerDied { index: usize, task: Task, pid: u32 },
+    /// Starting a worker process failed.
+    Io(io::Error),
+}
+// ANCHOR_END: error
+
+impl fmt::Display for PoolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolError::WorkerDied { index, task, pid } => {
+                write!(
+                    f,
+                    "worker process {pid} died before answering task {index} ({task:?})"
+                )
+            }
+            PoolError::Io(e) => write!(f, "could not start a worker process: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for PoolError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PoolError::Io(e) => Some(e),
+            PoolError::WorkerDied { .. } => None,
+        }
+    }
+}
+
+impl From<io::Error> for PoolError {
+    fn from(e: io::Error) -> Self {
+        PoolError::Io(e)
+    }
+}
+
+/// A deterministic CPU-bound computation: `iterations` rounds of a xorshift generator. The
+/// rounds depend on each other, so the compiler cannot skip them; the cost grows linearly.
+pub fn spin(iterations: u64) -> u64 {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..iterations {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    x
+}
+
+// ANCHOR: protocol
+impl Task {
+    /// The answer a worker gives to this task, computed in the calling process (so
+    /// [`Task::Pid`] answers the caller's own id). `None` for [`Task::Exit`], which has no
+    /// answer; this function does not exit.
+    pub fn compute(&self) -> Option<u64> {
+        match *self {
+            Task::Square(n) => Some(n.wrapping_mul(n)),
+            Task::Spin { iterations } => Some(spin(iterations)),
+            Task::Sleep { millis, value } => {
+                std::thread::sleep(std::time::Duration::from_millis(millis));
+                Some(value)
+            }
+            Task::Pid { millis } => {
+                std::thread::sleep(std::time::Duration::from_millis(millis));
+                Some(u64::from(std::process::id()))
+            }
+            Task::Exit(_) => None,
+        }
+    }
+
+    /// Writes the task as one line of the pipe protocol (e.g. `sq 12\n`). Buffered writers
+    /// need a `flush` before the worker can see it.
+    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        match *self {
+            Task::Square(n) => writeln!(out, "sq {n}"),
+            Task::Spin { iterations } => writeln!(out, "spin {iterations}"),
+            Task::Sleep { millis, value } => writeln!(out, "sleep {millis} {value}"),
+            Task::Pid { millis } => writeln!(out, "pid {millis}"),
+            Task::Exit(code) => writeln!(out, "exit {code}"),
+        }
+    }
+
+    /// Parses one line of the pipe protocol (with or without its newline).
+    pub fn parse(line: &str) -> Option<Task> {
+        let mut words = line.split_whitespace();
+        let kind = words.next()?;
+        let mut num = || words.next()?.parse::<u64>().ok();
+        let task = match kind {
+            "sq" => Task::Square(num()?),
+            "spin" => Task::Spin { iterations: num()? },
+            "sleep" => Task::Sleep {
+                millis: num()?,
+                value: num()?,
+            },
+            "pid" => Task::Pid { millis: num()? },
+            "exit" => Task::Exit(words.next()?.parse().ok()?),
+            _ => return None,
+        };
+        Some(task)
+    }
+}
+// ANCHOR_END: protocol
+
+// ANCHOR: worker_main
+/// Entry point of the worker process (`*-worker ex02`): reads one task per line from stdin,
+/// writes one answer per line to stdout, until stdin ends (the pool closed it).
+pub fn worker_main(args: &[String]) -> ExitCode {
+    if !args.is_empty() {
+        eprintln!("ex02 worker: expected no arguments, got {args:?}");
+        return ExitCode::from(2);
+    }
+    let mut input = io::stdin().lock();
+    let mut output = io::stdout().lock();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match input.read_line(&mut line) {
+            Ok(0) => return ExitCode::SUCCESS, // end of input: the pool is shutting us down
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("ex02 worker: cannot read a task: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        let Some(task) = Task::parse(&line) else {
+            eprintln!("ex02 worker: not a task: {line:?}");
+            return ExitCode::from(2);
+        };
+        let answer = match task {
+            Task::Exit(code) => {
+                // Answers already written must reach the parent before we go.
+                let _ = output.flush();
+                std::process::exit(code);
+            }
+            other => other.compute().expect("every task but Exit has an answer"),
+        };
+        // Flush every answer: the parent may be blocked waiting for exactly this line.
+        if writeln!(output, "{answer}")
+            .and_then(|()| output.flush())
+            .is_err()
+        {
+            return ExitCode::FAILURE; // the parent closed our stdout: nobody is listening
+        }
+    }
+}
+// ANCHOR_END: worker_main
+
+// ANCHOR: worker
+/// One worker process and the parent's ends of its two pipes.
+pub struct Worker {
+    child: Child,
+    stdin: Option<BufWriter<ChildStdin>>,
+    stdout: BufReader<ChildStdout>,
+    line: String,
+}
+
+impl Worker {
+    /// Starts `worker_exe ex02` with piped stdin and stdout (stderr is inherited).
+    pub fn spawn(worker_exe: &Path) -> io::Result<Worker> {
+        let mut child = Command::new(worker_exe)
+            .arg("ex02")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdin = child.stdin.take().expect("stdin was piped");
+        let stdout = child.stdout.take().expect("stdout was piped");
+        Ok(Worker {
+            child,
+            stdin: Some(BufWriter::new(stdin)),
+            stdout: BufReader::new(stdout),
+            line: String::new(),
+        })
+    }
+
+    /// The worker's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Queues `task` in the stdin buffer. Nothing reaches the worker before [`Worker::flush`].
+    /// Fails with `BrokenPipe` once the worker is gone (or its input was closed).
+    pub fn send(&mut self, task: &Task) -> io::Result<()> {
+        match &mut self.stdin {
+            Some(stdin) => task.write_to(stdin),
+            None => Err(io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    /// Pushes the buffered tasks down the pipe.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match &mut self.stdin {
+            Some(stdin) => stdin.flush(),
+            None => Err(io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    /// Blocks until the worker's next answer arrives. Fails with `UnexpectedEof` when the
+    /// worker exited (its stdout closed) before answering.
+    pub fn recv(&mut self) -> io::Result<u64> {
+        self.line.clear();
+        if self.stdout.read_line(&mut self.line)? == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        self.line.trim_end().parse().map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("bad answer {:?}", self.line),
+            )
+        })
+    }
+    // ANCHOR_END: worker
+
+    // ANCHOR: worker_shutdown
+    /// Closes the worker's stdin. A worker reads end-of-input once it has answered everything
+    /// it was sent, and exits.
+    pub fn close_input(&mut self) {
+        // Dropping the BufWriter flushes it and closes our end of the pipe.
+        self.stdin = None;
+    }
+
+    /// Waits for the worker process to exit and reaps it (no zombie is left behind).
+    /// Call [`Worker::close_input`] first, or this waits forever for an idle worker.
+    pub fn reap(&mut self) -> io::Result<ExitStatus> {
+        self.child.wait()
+    }
+
+    /// Kills the worker (if it still runs) and reaps it.
+    pub fn kill(&mut self) -> io::Result<ExitStatus> {
+        self.close_input();
+        // `kill` fails if the process was already reaped; `wait` then returns the saved status.
+        let _ = self.child.kill();
+        self.child.wait()
+    }
+    // ANCHOR_END: worker_shutdown
+}
+
+// ANCHOR: pool_api
+/// A pool of worker processes. See the module documentation for the contract.
+pub struct ProcessPool {
+    worker_exe: PathBuf,
+    workers: Vec<Worker>,
+}
+
+impl ProcessPool {
+    /// Starts `workers` worker processes from `worker_exe`. Panics if `workers` is 0.
+    /// If one fails to start, the ones already started are shut down and reaped.
+    pub fn new(worker_exe: &Path, workers: usize) -> io::Result<ProcessPool> {
+        assert!(workers > 0, "a process pool needs at least one worker");
+        let mut pool = ProcessPool {
+            worker_exe: worker_exe.to_path_buf(),
+            workers: Vec::with_capacity(workers),
+        };
+        for _ in 0..workers {
+            // On error, `pool` is dropped here, which reaps the workers started so far.
+            pool.workers.push(Worker::spawn(worker_exe)?);
+        }
+        Ok(pool)
+    }
+
+    /// The number of worker processes.
+    pub fn size(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// The process ids of the current workers, in worker order.
+    pub fn pids(&self) -> Vec<u32> {
+        self.workers.iter().map(Worker::pid).collect()
+    }
+
+    /// Computes every task on the workers and returns the answers in the order of `tasks`.
+    /// Blocks until all answers are in. If a worker dies, returns
+    /// [`PoolError::WorkerDied`] for the first task it left unanswered, after replacing it.
+    pub fn map(&mut self, tasks: &[Task]) -> Result<Vec<u64>, PoolError> {
+        // ANCHOR_END: pool_api
+        match dispatch(&mut self.workers, tasks, WINDOW) {
+            Ok(answers) => Ok(answers),
+            Err(failure) => {
+                let pid = self.workers[failure.index % self.workers.len()].pid();
+                for &w in &failure.failed_workers {
+                    self.workers[w].kill()?;
+                    self.workers[w] = Worker::spawn(&self.worker_exe)?;
+                }
+                Err(PoolError::WorkerDied {
+                    index: failure.index,
+                    task: tasks[failure.index],
+                    pid,
+                })
+            }
+        }
+    }
+}
+
+impl Drop for ProcessPool {
+    fn drop(&mut self) {
+        // Close every input first so that all workers exit at the same time, then reap each.
+        for worker in &mut self.workers {
+            worker.close_input();
+        }
+        for worker in &mut self.workers {
+            let _ = worker.reap();
+        }
+    }
+}
+
+/// How many tasks each worker may have in flight. A bound keeps both pipes far from full:
+/// a parent blocked writing to a full stdin pipe, while the worker is blocked writing to a full
+/// stdout pipe that the parent is not reading, would be a deadlock.
+const WINDOW: usize = 32;
+
+// ANCHOR: link
+/// The parent's view of one worker, as the dispatch logic needs it: a FIFO that answers the
+/// tasks sent to it in the order it received them. [`Worker`] is one; the model check uses
+/// in-memory fakes.
+trait Link {
+    fn send(&mut self, task: &Task) -> io::Result<()>;
+    fn flush(&mut self) -> io::Result<()>;
+    fn recv(&mut self) -> io::Result<u64>;
+}
+// ANCHOR_END: link
+
+impl Link for Worker {
+    fn send(&mut self, task: &Task) -> io::Result<()> {
+        Worker::send(self, task)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Worker::flush(self)
+    }
+    fn recv(&mut self) -> io::Result<u64> {
+        Worker::recv(self)
+    }
+}
+
+/// What went wrong in a [`dispatch`].
+#[derive(Debug, PartialEq, Eq)]
+struct Failure {
+    /// The lowest task index left unanswered by a failed worker.
+    index: usize,
+    /// The workers that failed (ascending), which the caller must replace.
+    failed_workers: Vec<usize>,
+}
+
+// ANCHOR: dispatch
+/// Hands `tasks` to `links` round-robin (task `i` goes to link `i % n`), at most `window` in
+/// flight per link, and collects the answers in task order. Because each link answers in
+/// FIFO order, reading "the next answer of link `i % n`" always yields the answer to task `i`.
+///
+/// After a link fails (a read or write error), nothing new is sent; the answers still owed by
+/// the other links are read and dropped, so every surviving link ends idle with empty pipes.
+fn dispatch<L: Link>(links: &mut [L], tasks: &[Task], window: usize) -> Result<Vec<u64>, Failure> {
+    let n = links.len();
+    assert!(n > 0 && window > 0);
+    let mut answers = Vec::with_capacity(tasks.len());
+    let mut failed = vec![false; n]; // a read failed: the worker is gone
+    let mut no_input = vec![false; n]; // a write failed: send nothing more, but read what it answered
+    let mut first_failure: Option<usize> = None;
+
+    // Prime every link with up to `window` tasks, then flush each once.
+    let mut sent = tasks.len().min(n * window);
+    for (i, task) in tasks[..sent].iter().enumerate() {
+        let w = i % n;
+        if !no_input[w] && links[w].send(task).is_err() {
+            no_input[w] = true;
+        }
+    }
+    for w in 0..n.min(sent) {
+        if !no_input[w] && links[w].flush().is_err() {
+            no_input[w] = true;
+        }
+    }
+
+    // Receive in task order; each answer frees a slot on that link for task `i + n * window`,
+    // which belongs to the same link.
+    for i in 0..tasks.len() {
+        if i == sent {
+            break; // a failure stopped the sending: nothing more is owed
+        }
+        let w = i % n;
+        if failed[w] {
+            continue;
+        }
+        match links[w].recv() {
+            Ok(answer) => {
+                if first_failure.is_none() {
+                    answers.push(answer);
+                }
+            }
+            Err(_) => {
+                failed[w] = true;
+                first_failure = Some(first_failure.map_or(i, |f| f.min(i)));
+                continue;
+            }
+        }
+        if first_failure.is_none() && sent < tasks.len() {
+            debug_assert_eq!(sent % n, w);
+            if no_input[w]
+                || links[w]
+                    .send(&tasks[sent])
+                    .and_then(|()| links[w].flush())
+                    .is_err()
+            {
+                no_input[w] = true; // the read of task `sent` will tell what happened
+            }
+            sent += 1;
+        }
+    }
+    match first_failure {
+        None => Ok(answers),
+        Some(index) => Err(Failure {
+            index,
+            failed_workers: (0..n).filter(|&w| failed[w]).collect(),
+        }),
+    }
+}
+// ANCHOR_END: dispatch
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// A fake worker on the same thread: answers when asked, dies on `Exit`.
+    #[derive(Default)]
+    struct Fake {
+        queue: VecDeque<Task>,
+        dead: bool,
+        max_in_flight: usize,
+    }
+
+    impl Link for Fake {
+        fn send(&mut self, task: &Task) -> io::Result<()> {
+            if self.dead {
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            self.queue.push_back(*task);
+            self.max_in_flight = self.max_in_flight.max(self.queue.len());
+            Ok(())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+        fn recv(&mut self) -> io::Result<u64> {
+            match self.queue.pop_front() {
+                _ if self.dead => Err(io::ErrorKind::UnexpectedEof.into()),
+                Some(Task::Exit(_)) | None => {
+                    self.dead = true;
+                    self.queue.clear();
+                    Err(io::ErrorKind::UnexpectedEof.into())
+                }
+                Some(t) => Ok(t.compute().unwrap()),
+            }
+        }
+    }
+
+    #[test]
+    fn answers_come_back_in_task_order_and_the_window_is_respected() {
+        let tasks: Vec<Task> = (0..100).map(Task::Square).collect();
+        let mut links: Vec<Fake> = (0..3).map(|_| Fake::default()).collect();
+        let answers = dispatch(&mut links, &tasks, 4).unwrap();
+        assert_eq!(answers, (0..100).map(|n| n * n).collect::<Vec<u64>>());
+        assert!(
+            links
+                .iter()
+                .all(|l| l.queue.is_empty() && l.max_in_flight <= 4)
+        );
+    }
+
+    #[test]
+    fn a_dead_link_is_named_and_the_others_are_drained() {
+        let mut tasks: Vec<Task> = (0..50).map(Task::Square).collect();
+        tasks[7] = Task::Exit(1);
+        let mut links: Vec<Fake> = (0..3).map(|_| Fake::default()).collect();
+        let failure = dispatch(&mut links, &tasks, 2).unwrap_err();
+        assert_eq!(
+            failure,
+            Failure {
+                index: 7,
+                failed_workers: vec![1]
+            }
+        );
+        assert!(
+            links.iter().all(|l| l.queue.is_empty()),
+            "surviving links must be drained"
+        );
+    }
+}
+
+#[cfg(all(test, feature = "shuttle"))]
+mod model_check {
+    //! The dispatch logic against fake workers on shuttle threads, connected by bounded
+    //! channels that stand in for pipes (a full channel blocks, like a full pipe).
+    use super::*;
+    use crate::sync::{mpsc, thread};
+
+    struct FakeWorker {
+        tasks: Option<mpsc::SyncSender<Task>>,
+        answers: mpsc::Receiver<u64>,
+        handle: Option<thread::JoinHandle<()>>,
+    }
+
+    impl FakeWorker {
+        /// `capacity` is the room in each "pipe", counted in messages.
+        fn start(capacity: usize) -> FakeWorker {
+            let (task_tx, task_rx) = mpsc::sync_channel::<Task>(capacity);
+            let (answer_tx, answer_rx) = mpsc::sync_channel::<u64>(capacity);
+            let handle = thread::spawn(move || {
+                while let Ok(task) = task_rx.recv() {
+                    let answer = match task {
+                        Task::Exit(_) => return, // dropping both channel ends = dying
+                        Task::Square(n) => n * n,
+                        other => panic!("the model uses Square and Exit only, not {other:?}"),
+                    };
+                    if answer_tx.send(answer).is_err() {
+                        return;
+                    }
+                }
+            });
+            FakeWorker {
+                tasks: Some(task_tx),
+                answers: answer_rx,
+                handle: Some(handle),
+            }
+        }
+    }
+
+    impl Link for FakeWorker {
+        fn send(&mut self, task: &Task) -> io::Result<()> {
+            let tx = self.tasks.as_ref().ok_or(io::ErrorKind::BrokenPipe)?;
+            tx.send(*task).map_err(|_| io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+        fn recv(&mut self) -> io::Result<u64> {
+            self.answers
+                .recv()
+                .map_err(|_| io::ErrorKind::UnexpectedEof.into())
+        }
+    }
+
+    impl Drop for FakeWorker {
+        fn drop(&mut self) {
+            self.tasks = None; // end of input
+            if let Some(h) = self.handle.take() {
+                h.join().unwrap();
+            }
+        }
+    }
+
+    /// One model run: `workers` fakes with pipes of `capacity`, the given tasks and window.
+    fn run(
+        workers: usize,
+        capacity: usize,
+        window: usize,
+        tasks: &[Task],
+    ) -> Result<Vec<u64>, Failure> {
+        let mut links: Vec<FakeWorker> =
+            (0..workers).map(|_| FakeWorker::start(capacity)).collect();
+        let outcome = dispatch(&mut links, tasks, window);
+        // Every surviving fake must be idle: nothing left in its answer pipe.
+        if let Err(f) = &outcome {
+            for (w, link) in links.iter().enumerate() {
+                if !f.failed_workers.contains(&w) {
+                    assert!(
+                        link.answers.try_recv().is_err(),
+                        "worker {w} still had an answer queued"
+                    );
+                }
+            }
+        }
+        drop(links); // joins the fake workers: a leftover blocked one would be a deadlock
+        outcome
+    }
+
+    #[test]
+    fn model_check_answers_in_order() {
+        shuttle::check_random(
+            || {
+                let tasks: Vec<Task> = (0..7).map(Task::Square).collect();
+                let answers = run(3, 2, 2, &tasks).unwrap();
+                assert_eq!(answers, vec![0, 1, 4, 9, 16, 25, 36]);
+            },
+            1000,
+        );
+    }
+
+    #[test]
+    fn model_check_answers_in_order_pct() {
+        shuttle::check_pct(
+            || {
+                let tasks: Vec<Task> = (0..6).map(Task::Square).collect();
+                let answers = run(2, 1, 1, &tasks).unwrap();
+                assert_eq!(answers, vec![0, 1, 4, 9, 16, 25]);
+            },
+            1000,
+            3,
+        );
+    }
+
+    #[test]
+    fn model_check_a_dying_worker_is_named_and_the_rest_drained() {
+        shuttle::check_random(
+            || {
+                let tasks = [
+                    Task::Square(1),
+                    Task::Square(2),
+                    Task::Exit(3),
+                    Task::Square(4),
+                    Task::Square(5),
+                    Task::Square(6),
+                ];
+                let failure = run(2, 2, 2, &tasks).unwrap_err();
+                assert_eq!(
+                    failure,
+                    Failure {
+                        index: 2,
+                        failed_workers: vec![0]
+                    }
+                );
+            },
+            1000,
+        );
+    }
+
+    #[test]
+    fn model_check_a_dying_worker_pct() {
+        shuttle::check_pct(
+            || {
+                let tasks = [
+                    Task::Square(1),
+                    Task::Exit(9),
+                    Task::Square(3),
+                    Task::Square(4),
+                    Task::Square(5),
+                ];
+                let failure = run(3, 1, 1, &tasks).unwrap_err();
+                assert_eq!(
+                    failure,
+                    Failure {
+                        index: 1,
+                        failed_workers: vec![1]
+                    }
+                );
+            },
+            1000,
+            3,
+        );
+    }
+
+    /// Why the window exists: with more tasks in flight than the pipes can hold, the parent
+    /// blocks writing while the worker blocks writing its answers. Shuttle finds the deadlock.
+    #[test]
+    #[should_panic(expected = "deadlock")]
+    fn model_check_a_window_larger_than_the_pipes_deadlocks() {
+        shuttle::check_random(
+            || {
+                let tasks: Vec<Task> = (0..8).map(Task::Square).collect();
+                let _ = run(1, 1, 8, &tasks);
+            },
+            100,
+        );
+    }
 }

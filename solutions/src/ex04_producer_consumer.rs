@@ -1,1 +1,375 @@
 //! Producer and consumer with a lock.
+//!
+//! Three parts, each a step up from the last:
+//!
+//! 1. A shared list ([`SharedList`]): one thread adds numbers ([`produce`]), another removes them
+//!    ([`consume`]). The consumer sleeps on a [`Condvar`] while the list is empty and stops when
+//!    the producer has closed the list and every number has been taken.
+//! 2. A [`BoundedBuffer`]: many producers and consumers, `push` blocks while the buffer is full,
+//!    `pop` blocks while it is empty, `close` ends the stream.
+//! 3. The same pipeline with a bounded `crossbeam::channel` ([`channel_pipeline`]).
+//!
+//! The hand-built parts use `crate::sync`, so that `--features shuttle` can model-check them.
+
+use std::collections::VecDeque;
+
+use crate::sync::{Arc, Condvar, Mutex, thread};
+
+// ---------------------------------------------------------------------------------------------
+// Part 1: one producer, one consumer, a shared list.
+// ---------------------------------------------------------------------------------------------
+
+/// What the producer and the consumer share: the numbers not yet taken, and whether the producer
+/// has finished. Both live under ONE lock, so that "the list is empty and the producer is done"
+/// is a single fact the consumer can read atomically.
+#[derive(Debug, Default)]
+pub struct ListState {
+    /// Numbers added and not yet removed, oldest first.
+    pub items: VecDeque<u64>,
+    /// Set by the producer once it has added its last number.
+    pub closed: bool,
+}
+
+/// The shared list: the state behind a mutex, and a condition variable the producer signals
+/// whenever it changes the state (a number added, or the list closed).
+#[derive(Debug, Default)]
+pub struct SharedList {
+    /// The numbers and the `closed` flag.
+    pub state: Mutex<ListState>,
+    /// Notified after every change to `state`.
+    pub changed: Condvar,
+}
+
+impl SharedList {
+    /// An empty, open list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// Adds every number of `numbers` to the back of the list, in order, waking the consumer after
+/// each one; then closes the list (sets `closed`) and wakes the consumer once more.
+///
+/// The iterator is pulled *without* holding the lock (it may be slow: the tests pace it).
+pub fn produce(list: &SharedList, numbers: impl IntoIterator<Item = u64>) {
+    for n in numbers {
+        // Lock only for the push: the guard is a temporary, dropped at the end of the statement.
+        list.state.lock().unwrap().items.push_back(n);
+        list.changed.notify_one();
+    }
+    list.state.lock().unwrap().closed = true;
+    list.changed.notify_all();
+}
+
+/// Removes numbers from the front of the list and calls `on_item` with each, in the order they
+/// were added, until the list is closed AND empty; then returns.
+///
+/// While the list is empty and not closed, the consumer must sleep (wait on `changed`), not spin:
+/// it may not use CPU time while there is nothing to do. `on_item` is called WITHOUT the lock held.
+pub fn consume(list: &SharedList, mut on_item: impl FnMut(u64)) {
+    loop {
+        let next = {
+            let guard = list.state.lock().unwrap();
+            // `wait_while` re-checks the condition after every wake-up, spurious ones included.
+            let mut guard = list
+                .changed
+                .wait_while(guard, |s| s.items.is_empty() && !s.closed)
+                .unwrap();
+            guard.items.pop_front()
+        }; // guard dropped here: `on_item` runs without the lock
+        match next {
+            Some(n) => on_item(n),
+            None => return, // empty and closed: the producer is done
+        }
+    }
+}
+
+/// Starts a producer thread that adds `numbers` to a fresh [`SharedList`] (shared with an `Arc`)
+/// and a consumer thread that removes them; returns the numbers in the order the consumer
+/// removed them.
+pub fn run_producer_consumer(numbers: Vec<u64>) -> Vec<u64> {
+    let list = Arc::new(SharedList::new());
+    let producer = {
+        let list = Arc::clone(&list);
+        thread::spawn(move || produce(&list, numbers))
+    };
+    let consumer = {
+        let list = Arc::clone(&list);
+        thread::spawn(move || {
+            let mut taken = Vec::new();
+            consume(&list, |n| taken.push(n));
+            taken
+        })
+    };
+    producer.join().expect("the producer thread panicked");
+    consumer.join().expect("the consumer thread panicked")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 2: a bounded buffer for many producers and consumers.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug)]
+struct BufferState<T> {
+    items: VecDeque<T>,
+    closed: bool,
+}
+
+/// A first-in-first-out buffer of at most `capacity` items, shared by any number of producer and
+/// consumer threads (`&BoundedBuffer<T>` is all they need; wrap it in an `Arc` or use scoped
+/// threads).
+///
+/// Contract:
+/// - FIFO: items come out in the order they went in (so the items of one producer reach any one
+///   consumer in the order that producer pushed them).
+/// - [`push`](Self::push) blocks while the buffer holds `capacity` items;
+///   [`pop`](Self::pop) blocks while it is empty. Neither busy-waits.
+/// - After [`close`](Self::close), `push` returns `Err(item)` at once (also a push that was
+///   blocked), and `pop` returns the remaining items, then `None` forever.
+/// - [`len`](Self::len) never exceeds [`capacity`](Self::capacity).
+#[derive(Debug)]
+pub struct BoundedBuffer<T> {
+    state: Mutex<BufferState<T>>,
+    not_empty: Condvar,
+    not_full: Condvar,
+    capacity: usize,
+}
+
+impl<T> BoundedBuffer<T> {
+    /// An empty, open buffer. Panics if `capacity` is 0.
+    pub fn new(capacity: usize) -> Self {
+        assert!(
+            capacity > 0,
+            "a bounded buffer needs a capacity of at least 1"
+        );
+        Self {
+            state: Mutex::new(BufferState {
+                items: VecDeque::with_capacity(capacity),
+                closed: false,
+            }),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            capacity,
+        }
+    }
+
+    /// The most items the buffer holds at once.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// How many items are in the buffer right now (at most `capacity`).
+    pub fn len(&self) -> usize {
+        self.state.lock().unwrap().items.len()
+    }
+
+    /// Whether the buffer holds no items right now.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds `item` at the back, waiting while the buffer is full. Returns `Err(item)` if the
+    /// buffer is (or becomes, while waiting) closed.
+    pub fn push(&self, item: T) -> Result<(), T> {
+        let guard = self.state.lock().unwrap();
+        let mut guard = self
+            .not_full
+            .wait_while(guard, |s| s.items.len() == self.capacity && !s.closed)
+            .unwrap();
+        if guard.closed {
+            return Err(item);
+        }
+        guard.items.push_back(item);
+        drop(guard);
+        self.not_empty.notify_one();
+        Ok(())
+    }
+
+    /// Removes the item at the front, waiting while the buffer is empty and open. Returns `None`
+    /// once the buffer is closed and empty.
+    pub fn pop(&self) -> Option<T> {
+        let guard = self.state.lock().unwrap();
+        let mut guard = self
+            .not_empty
+            .wait_while(guard, |s| s.items.is_empty() && !s.closed)
+            .unwrap();
+        let item = guard.items.pop_front()?; // empty here means closed: the end
+        drop(guard);
+        self.not_full.notify_one();
+        Some(item)
+    }
+
+    /// Closes the buffer: wakes every waiting `push` (they return `Err`) and every waiting `pop`
+    /// (they drain what is left, then return `None`). Closing twice is harmless.
+    pub fn close(&self) {
+        self.state.lock().unwrap().closed = true;
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part 3: the same pipeline with a bounded channel.
+// ---------------------------------------------------------------------------------------------
+
+/// Runs one producer thread per element of `inputs` (each sends its items, in order) and
+/// `consumers` consumer threads (each calls `consume` with every item it receives), connected by
+/// a `crossbeam::channel::bounded(capacity)` channel. Returns when every item has been consumed
+/// and every thread has finished.
+///
+/// - Every item is consumed exactly once; the items of one producer reach any one consumer in
+///   the order that producer sent them.
+/// - The channel is bounded: a producer may not pull its next item from its iterator while the
+///   channel is full (so producers run at most `capacity` items ahead of the consumers, plus one
+///   in hand per thread).
+/// - Consumers end when the channel is empty and every producer has finished (dropped its
+///   sender). Panics if `consumers` is 0 or `capacity` is 0.
+pub fn channel_pipeline<T, I, F>(inputs: Vec<I>, capacity: usize, consumers: usize, consume: F)
+where
+    T: Send,
+    I: IntoIterator<Item = T> + Send,
+    F: Fn(T) + Sync,
+{
+    assert!(consumers > 0, "the pipeline needs at least one consumer");
+    assert!(capacity > 0, "use a capacity of at least 1");
+    let (tx, rx) = crossbeam::channel::bounded::<T>(capacity);
+    // Real threads, not crate::sync: crossbeam's channel is not modelled by shuttle.
+    std::thread::scope(|s| {
+        for input in inputs {
+            let tx = tx.clone();
+            s.spawn(move || {
+                for item in input {
+                    if tx.send(item).is_err() {
+                        return; // every receiver is gone
+                    }
+                }
+            });
+        }
+        // The consumers stop when every Sender is dropped: drop the original one too.
+        drop(tx);
+        for _ in 0..consumers {
+            let rx = rx.clone();
+            let consume = &consume;
+            s.spawn(move || {
+                for item in rx {
+                    consume(item);
+                }
+            });
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model checking with shuttle: `cargo test -p solutions --features shuttle --lib model_check`
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(all(test, feature = "shuttle"))]
+mod model_check {
+    use super::*;
+
+    /// Two producers, two consumers, capacity 1: every item exactly once, FIFO per producer, no
+    /// deadlock (shuttle reports a deadlock if every thread is blocked).
+    fn two_by_two() {
+        let buf = Arc::new(BoundedBuffer::new(1));
+        let producers: Vec<_> = (0..2u32)
+            .map(|p| {
+                let buf = Arc::clone(&buf);
+                thread::spawn(move || {
+                    for i in 0..3u32 {
+                        buf.push((p, i)).unwrap();
+                    }
+                })
+            })
+            .collect();
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let buf = Arc::clone(&buf);
+                thread::spawn(move || {
+                    let mut got = Vec::new();
+                    while let Some(x) = buf.pop() {
+                        assert!(buf.len() <= buf.capacity());
+                        got.push(x);
+                    }
+                    got
+                })
+            })
+            .collect();
+        for p in producers {
+            p.join().unwrap();
+        }
+        buf.close();
+        let mut all = Vec::new();
+        for c in consumers {
+            let got = c.join().unwrap();
+            for p in 0..2 {
+                let mine: Vec<u32> = got.iter().filter(|x| x.0 == p).map(|x| x.1).collect();
+                assert!(
+                    mine.windows(2).all(|w| w[0] < w[1]),
+                    "per-producer order broken: {got:?}"
+                );
+            }
+            all.extend(got);
+        }
+        all.sort_unstable();
+        let want: Vec<(u32, u32)> = (0..2).flat_map(|p| (0..3).map(move |i| (p, i))).collect();
+        assert_eq!(all, want);
+    }
+
+    #[test]
+    fn model_check_bounded_buffer_random() {
+        shuttle::check_random(two_by_two, 2000);
+    }
+
+    #[test]
+    fn model_check_bounded_buffer_pct() {
+        shuttle::check_pct(two_by_two, 2000, 3);
+    }
+
+    /// Close while a producer is blocked on a full buffer and a consumer may be blocked on an
+    /// empty one: both must wake up.
+    #[test]
+    fn model_check_close_wakes_everyone() {
+        shuttle::check_random(
+            || {
+                let buf = Arc::new(BoundedBuffer::new(1));
+                buf.push(0u8).unwrap();
+                let b = Arc::clone(&buf);
+                let blocked_push = thread::spawn(move || b.push(1));
+                let b = Arc::clone(&buf);
+                let popper = thread::spawn(move || {
+                    let mut n = 0;
+                    while b.pop().is_some() {
+                        n += 1;
+                    }
+                    n
+                });
+                buf.close();
+                let pushed = blocked_push.join().unwrap().is_ok();
+                let popped = popper.join().unwrap();
+                assert_eq!(popped, 1 + usize::from(pushed));
+            },
+            2000,
+        );
+    }
+
+    /// Part 1: the consumer ends exactly when the producer is done, with every number.
+    #[test]
+    fn model_check_shared_list() {
+        shuttle::check_random(
+            || {
+                let list = Arc::new(SharedList::new());
+                let l = Arc::clone(&list);
+                let producer = thread::spawn(move || produce(&l, 0..4));
+                let l = Arc::clone(&list);
+                let consumer = thread::spawn(move || {
+                    let mut got = Vec::new();
+                    consume(&l, |n| got.push(n));
+                    got
+                });
+                producer.join().unwrap();
+                assert_eq!(consumer.join().unwrap(), vec![0, 1, 2, 3]);
+            },
+            2000,
+        );
+    }
+}

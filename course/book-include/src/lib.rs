@@ -267,6 +267,84 @@ fn expand_link(
     expand_str(&out, &target, depth + 1, deps)
 }
 
+/// The words rustdoc understands in a code block's info string.
+const RUSTDOC_WORDS: &[&str] = &[
+    "rust", "ignore", "should_panic", "no_run", "compile_fail", "test_harness", "standalone_crate",
+    "edition2015", "edition2018", "edition2021", "edition2024",
+];
+/// mdBook's own words, which rustdoc ignores.
+const MDBOOK_WORDS: &[&str] = &["noplayground", "editable", "mdbook-runnable", "hidelines"];
+
+/// Checks every code fence of one (expanded) chapter and returns how many rust doctests it holds.
+///
+/// Every fence must name its language; a fence rustdoc would treat as Rust must say `rust` first;
+/// words after `rust` must be ones rustdoc or mdBook know; an `ignore` block needs its reason on
+/// the line before it (`<!-- ignore: why -->`) and is not counted. Problems come back as
+/// `file:line: message`.
+pub fn check_fences(file: &Path, text: &str) -> Result<usize, Vec<String>> {
+    let mut problems = Vec::new();
+    let mut count = 0;
+    let mut open: Option<(String, usize)> = None; // fence marker and line
+    let mut previous_nonblank = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let t = line.trim_start();
+        let marker: String = t.chars().take_while(|&c| c == '`' || c == '~').collect();
+        if marker.len() >= 3 && (marker.chars().all(|c| c == '`') || marker.chars().all(|c| c == '~')) {
+            if let Some((m, _)) = &open {
+                if t.trim_end() == m.as_str() || (t.starts_with(m.as_str()) && t[m.len()..].trim().is_empty()) {
+                    open = None;
+                }
+                continue;
+            }
+            let info = t[marker.len()..].trim();
+            open = Some((marker.clone(), n));
+            let words: Vec<&str> =
+                info.split(|c: char| c == ',' || c.is_whitespace()).filter(|w| !w.is_empty()).collect();
+            if words.is_empty() {
+                problems.push(format!(
+                    "{}:{n}: a code block with no language: label it (```rust, ```text, ```console, ```toml ...)",
+                    file.display()
+                ));
+                continue;
+            }
+            let is_rust = words[0] == "rust";
+            if !is_rust && words.iter().all(|w| RUSTDOC_WORDS.contains(w) || w.starts_with("edition")) {
+                problems.push(format!(
+                    "{}:{n}: the block `{info}` would be a rust doctest: start its info string with `rust`",
+                    file.display()
+                ));
+                continue;
+            }
+            if is_rust {
+                for w in &words[1..] {
+                    if !RUSTDOC_WORDS.contains(w) && !MDBOOK_WORDS.contains(w) && !w.starts_with("ignore-") {
+                        problems.push(format!("{}:{n}: unknown word `{w}` in ```{info}", file.display()));
+                    }
+                }
+                if words.contains(&"ignore") {
+                    if !previous_nonblank.trim_start().starts_with("<!-- ignore:") {
+                        problems.push(format!(
+                            "{}:{n}: an `ignore` block needs its reason on the line before: <!-- ignore: why this block is not tested -->",
+                            file.display()
+                        ));
+                    }
+                } else {
+                    count += 1;
+                }
+            }
+            continue;
+        }
+        if open.is_none() && !t.is_empty() {
+            previous_nonblank = t.to_string();
+        }
+    }
+    if let Some((_, n)) = open {
+        problems.push(format!("{}:{n}: this code block is never closed", file.display()));
+    }
+    if problems.is_empty() { Ok(count) } else { Err(problems) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,6 +426,25 @@ mod tests {
         let md = d.join("ch.md");
         assert_eq!(expand_text("\\{{#include x.rs}}", &md).unwrap().text, "{{#include x.rs}}");
         assert_eq!(expand_text("{{#title Hi}}", &md).unwrap().text, "{{#title Hi}}");
+    }
+
+    #[test]
+    fn fences_are_counted_and_checked() {
+        let f = Path::new("ch.md");
+        let ok = "```rust\nfn main() {}\n```\n```rust,should_panic\npanic!()\n```\n<!-- ignore: needs a network -->\n```rust,ignore\nx\n```\n```text\nplain\n```\n";
+        assert_eq!(check_fences(f, ok), Ok(2));
+        let unlabelled = "a\n```\ncode\n```\n";
+        assert!(check_fences(f, unlabelled).unwrap_err()[0].starts_with("ch.md:2: a code block with no language"));
+        let bare_ignore = "```rust,ignore\nx\n```\n";
+        assert!(check_fences(f, bare_ignore).unwrap_err()[0].contains("needs its reason"));
+        let misspelt = "```rust,shold_panic\nx\n```\n";
+        assert!(check_fences(f, misspelt).unwrap_err()[0].contains("unknown word `shold_panic`"));
+        let implicit = "```should_panic\nx\n```\n";
+        assert!(check_fences(f, implicit).unwrap_err()[0].contains("start its info string with `rust`"));
+        let unclosed = "```rust\nx\n";
+        assert!(check_fences(f, unclosed).unwrap_err()[0].contains("never closed"));
+        let nested = "````text\n```rust\nnot a block\n```\n````\n";
+        assert_eq!(check_fences(f, nested), Ok(0));
     }
 
     #[test]

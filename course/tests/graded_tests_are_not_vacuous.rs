@@ -1,0 +1,172 @@
+//! The guarantees behind the graded tests, checked on every `cargo test`:
+//! - every graded test FAILS on the untouched exercise stubs (no test that cannot fail),
+//! - every graded test PASSES on the solutions when run alone, as the grader runs it,
+//! - the tests in `tests/` are exactly the ones the manifest lists (and gives points for),
+//! - every alternative implementation in `tests/fixtures` passes, every broken one fails.
+//!
+//! The builds go to `target/course-selfcheck`, not `target/`, because the outer `cargo test`
+//! holds the lock on `target/`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use course::manifest::Manifest;
+use course::testrun::{self, Outcome, TestBinaries};
+
+fn root() -> PathBuf {
+    course::workspace_root()
+}
+
+fn selfcheck_target() -> PathBuf {
+    root().join("target/course-selfcheck")
+}
+
+fn manifest() -> Manifest {
+    Manifest::load(&root().join(course::MANIFEST_PATH)).expect("the manifest loads")
+}
+
+fn build(package: &str) -> TestBinaries {
+    match testrun::build_tests(&root(), package, Some(&selfcheck_target())).expect("cargo runs") {
+        Ok(b) => b,
+        Err(failure) => panic!("the `{package}` crate's tests do not compile:\n{failure}"),
+    }
+}
+
+/// Runs every test the manifest lists for every exercise, each alone, with its time limit.
+fn run_manifest_tests(bins: &TestBinaries, m: &Manifest) -> Vec<(String, Outcome)> {
+    let mut work = Vec::new();
+    let mut owners = Vec::new();
+    for ex in &m.exercises {
+        let exe = bins.by_target.get(&ex.name).unwrap_or_else(|| panic!("no test binary for {}", ex.name));
+        let listed = testrun::list_tests(exe).expect("--list works");
+        for t in &ex.tests {
+            work.push((exe.clone(), t.name.clone(), listed.clone(), t.timeout()));
+            owners.push(ex.name.clone());
+        }
+    }
+    let outcomes = testrun::run_many(&work, testrun::default_jobs());
+    owners.into_iter().zip(outcomes).collect()
+}
+
+#[test]
+fn the_manifest_lists_exactly_the_graded_tests() {
+    let m = manifest();
+    let bins = build("solutions");
+    let mut problems = Vec::new();
+    for ex in &m.exercises {
+        let exe = &bins.by_target[&ex.name];
+        let listed: BTreeSet<String> = testrun::list_tests(exe).unwrap().into_iter().collect();
+        let declared: BTreeSet<String> = ex.tests.iter().map(|t| t.name.clone()).collect();
+        for missing in declared.difference(&listed) {
+            problems.push(format!("{}: manifest lists `{missing}`, tests/{}.rs has no such test", ex.name, ex.name));
+        }
+        for extra in listed.difference(&declared) {
+            problems.push(format!("{}: tests/{}.rs has `{extra}`, the manifest gives it no points", ex.name, ex.name));
+        }
+    }
+    assert!(problems.is_empty(), "manifest and tests disagree:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn every_graded_test_fails_on_the_untouched_stubs() {
+    let m = manifest();
+    let bins = build("exercises");
+    let passed: Vec<String> = run_manifest_tests(&bins, &m)
+        .into_iter()
+        .filter(|(_, o)| o.verdict.passed())
+        .map(|(ex, o)| format!("{ex}::{}", o.name))
+        .collect();
+    assert!(
+        passed.is_empty(),
+        "these graded tests PASS on the untouched stubs, so they prove nothing:\n{}",
+        passed.join("\n")
+    );
+}
+
+#[test]
+fn every_graded_test_passes_on_the_solutions_alone_within_its_time_limit() {
+    let m = manifest();
+    let bins = build("solutions");
+    let failed: Vec<String> = run_manifest_tests(&bins, &m)
+        .into_iter()
+        .filter(|(_, o)| !o.verdict.passed())
+        .map(|(ex, o)| format!("{ex}::{} {}:\n{}", o.name, o.verdict.word(), o.output))
+        .collect();
+    assert!(failed.is_empty(), "the solutions fail graded tests run alone:\n{}", failed.join("\n"));
+}
+
+#[test]
+fn alternative_implementations_pass_and_broken_ones_fail() {
+    let bins = build("graded-fixtures");
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for (target, exe) in &bins.by_target {
+        let kind = if target.contains("_alt_") {
+            "alt"
+        } else if target.contains("_broken_") {
+            "broken"
+        } else {
+            problems.push(format!("fixture `{target}` is neither _alt_ nor _broken_"));
+            continue;
+        };
+        seen += 1;
+        let listed = testrun::list_tests(exe).unwrap();
+        assert!(!listed.is_empty(), "fixture `{target}` has no tests");
+        let work: Vec<_> = listed
+            .iter()
+            .map(|t| (exe.clone(), t.clone(), listed.clone(), std::time::Duration::from_secs(30)))
+            .collect();
+        let outcomes = testrun::run_many(&work, testrun::default_jobs());
+        let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.verdict.passed()).collect();
+        match kind {
+            "alt" if !failed.is_empty() => problems.push(format!(
+                "alternative `{target}` is correct but fails: {}",
+                failed.iter().map(|o| format!("{} ({})", o.name, o.verdict.word())).collect::<Vec<_>>().join(", ")
+            )),
+            "broken" if failed.is_empty() => {
+                problems.push(format!("broken variant `{target}` passes every graded test: the tests miss its bug"))
+            }
+            _ => {}
+        }
+    }
+    assert!(seen > 0, "no fixtures found in tests/fixtures/tests");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_rust_block_of_the_book_is_a_doctest() {
+    // The build script counts the ```rust blocks that are not `ignore`; rustdoc lists the doctests
+    // it found. They must agree, or some block is silently untested.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(root())
+        .args(["test", "--doc", "-p", "book-snippets", "--target-dir"])
+        .arg(selfcheck_target())
+        .args(["--", "--list", "--format", "terse"])
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "listing the doctests failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let doctests = stdout.lines().filter(|l| l.ends_with(": test")).count();
+    let counted = expected_rust_blocks();
+    assert_eq!(doctests, counted, "rustdoc found {doctests} doctests, the book has {counted} rust blocks");
+    assert!(counted > 0, "the book has no tested snippets");
+}
+
+/// The number of rust blocks that are not `ignore`, by the build script's own rule.
+fn expected_rust_blocks() -> usize {
+    let mut n = 0;
+    let mut stack = vec![root().join("src")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "md") {
+                let text = book_include::expand_file(&p).unwrap().text;
+                n += book_include::check_fences(&p, &text).unwrap();
+            }
+        }
+    }
+    n
+}
