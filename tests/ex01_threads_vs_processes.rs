@@ -99,7 +99,7 @@ fn split_covers_the_range_in_balanced_parts() {
 
 #[test]
 fn threads_count_the_known_number_of_primes() {
-    let run = with_watchdog(30, "primes_on_threads(100_000, 4) did not finish", || {
+    let run = with_watchdog(8, "primes_on_threads(100_000, 4) did not finish", || {
         primes_on_threads(100_000, 4)
     });
     assert_eq!(
@@ -144,10 +144,16 @@ fn threads_do_the_work_on_distinct_threads() {
 
 #[test]
 fn worker_prints_its_count_and_pid() {
-    let output = std::process::Command::new(WORKER_EXE)
+    let child = std::process::Command::new(WORKER_EXE)
         .args(["ex01", "count-primes", "0", "100"])
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("could not run the worker binary");
+    let child_pid = child.id();
+    let output = child
+        .wait_with_output()
+        .expect("could not wait for the worker");
     assert!(
         output.status.success(),
         "`worker ex01 count-primes 0 100` failed: {}; stderr: {}",
@@ -168,10 +174,9 @@ fn worker_prints_its_count_and_pid() {
     let pid: u32 = words[1]
         .parse()
         .unwrap_or_else(|_| panic!("`{}` is not a PID (from {stdout:?})", words[1]));
-    assert_ne!(
-        pid,
-        std::process::id(),
-        "the worker printed the parent's PID, not its own"
+    assert_eq!(
+        pid, child_pid,
+        "the worker should print its own PID (std::process::id()), {child_pid}, but printed {pid}"
     );
     let bad = std::process::Command::new(WORKER_EXE)
         .args(["ex01", "count-primes", "ten"])
@@ -187,7 +192,7 @@ fn worker_prints_its_count_and_pid() {
 fn processes_count_the_same_primes_as_threads() {
     let exe = Path::new(WORKER_EXE);
     let run = with_watchdog(
-        30,
+        8,
         "primes_on_processes(.., 100_000, 4) did not finish",
         move || primes_on_processes(exe, 100_000, 4),
     )
@@ -244,7 +249,7 @@ fn a_missing_worker_is_an_error_not_a_panic() {
 #[test]
 fn compare_gives_equal_results() {
     let exe = Path::new(WORKER_EXE);
-    let cmp = with_watchdog(30, "compare(.., 50_000, 2) did not finish", move || {
+    let cmp = with_watchdog(8, "compare(.., 50_000, 2) did not finish", move || {
         compare(exe, 50_000, 2)
     })
     .expect("compare returned an error");

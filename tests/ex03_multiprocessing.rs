@@ -8,7 +8,7 @@ use std::time::Duration;
 use under_test::ex03_multiprocessing::*;
 
 /// A time limit far above what any test child needs (they finish in milliseconds).
-const GENEROUS: Duration = Duration::from_secs(5);
+const GENEROUS: Duration = Duration::from_secs(4);
 /// SIGABRT on Linux, the signal `std::process::abort()` raises.
 const SIGABRT: i32 = 6;
 
@@ -37,8 +37,11 @@ fn with_watchdog<T: Send + 'static>(
 fn run(args: &[&'static str], timeout: Duration) -> Result<Computed, ChildError> {
     let mut full = vec!["ex03"];
     full.extend_from_slice(args);
-    let what = format!("run_in_child(worker, {full:?}, {timeout:?}) did not return");
-    with_watchdog(timeout.as_secs() + 10, &what, move || {
+    let what = format!(
+        "run_in_child(worker, {full:?}, {timeout:?}) did not return: something blocks past the time \
+         limit (a plain wait, or reading one pipe to the end while the child is stuck writing the other)"
+    );
+    with_watchdog(timeout.as_secs() + 3, &what, move || {
         run_in_child(Path::new(WORKER_EXE), &full, timeout)
     })
 }
@@ -94,7 +97,7 @@ fn square_is_computed_in_a_child_that_is_reaped() {
 #[test]
 fn spawn_failure_is_a_spawn_error() {
     let result = with_watchdog(
-        10,
+        8,
         "run_in_child on a missing program did not return",
         || {
             run_in_child(
@@ -178,7 +181,7 @@ fn garbage_on_stdout_is_bad_output() {
 
 #[test]
 fn slow_child_times_out_and_is_killed_and_reaped() {
-    // The child would sleep 60 s; the limit is 300 ms. The watchdog allows 10 s.
+    // The child would sleep 60 s; the limit is 300 ms. The watchdog allows 3 s.
     match run(&["sleep", "60000"], Duration::from_millis(300)) {
         Err(err @ ChildError::TimedOut { .. }) => {
             let pid = pid_of(&err);
@@ -192,9 +195,9 @@ fn slow_child_times_out_and_is_killed_and_reaped() {
 
 #[test]
 fn fast_child_is_not_timed_out() {
-    // `sleep 50` finishes well inside its 5 s limit: the call must wait for it, not give up.
+    // `sleep 50` finishes well inside its 4 s limit: the call must wait for it, not give up.
     let got = run(&["sleep", "50"], GENEROUS).unwrap_or_else(|e| {
-        panic!("`sleep 50` with a 5 s limit should give Ok(0), got Err({e:?})")
+        panic!("`sleep 50` with a 4 s limit should give Ok(0), got Err({e:?})")
     });
     assert_eq!(got.value, 0);
     assert_reaped(got.pid);
@@ -226,7 +229,7 @@ fn numbers_are_piped_through_stdin() {
     let expected: i64 = numbers.iter().sum();
     let input: String = numbers.iter().map(|k| format!("{k}\n")).collect();
     let result = with_watchdog(
-        15,
+        8,
         "run_with_input(worker, [\"ex03\", \"sum\"], ..) did not return: close the child's stdin \
          after writing (drop it) so that it sees end-of-file",
         move || {
@@ -257,7 +260,7 @@ fn numbers_are_piped_through_stdin() {
 #[test]
 fn bad_input_on_stdin_is_an_exit_error() {
     let result = with_watchdog(
-        10,
+        8,
         "run_with_input(worker, [\"ex03\", \"sum\"], \"1 2 x\") did not return",
         || {
             run_with_input(

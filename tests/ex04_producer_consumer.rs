@@ -305,9 +305,11 @@ fn run_buffer(
         capacity,
         "capacity() must return what new() was given"
     );
+    // Set just before the test calls close(): a pop may return None only after that.
+    let closing = Arc::new(AtomicBool::new(false));
     let consumer_handles: Vec<_> = (0..consumers)
         .map(|c| {
-            let buf = Arc::clone(&buf);
+            let (buf, closing) = (Arc::clone(&buf), Arc::clone(&closing));
             thread::spawn(move || {
                 let mut rng =
                     jitter_seed.map(|s| s ^ 0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(c as u64 + 1));
@@ -323,6 +325,12 @@ fn run_buffer(
                         jitter(rng);
                     }
                 }
+                assert!(
+                    closing.load(Ordering::SeqCst),
+                    "pop returned None while the buffer was still open (after {} items): pop \
+                     must wait for an item, and check and remove it under ONE lock",
+                    taken.len()
+                );
                 taken
             })
         })
@@ -347,6 +355,7 @@ fn run_buffer(
     for h in producer_handles {
         h.join().expect("a producer panicked");
     }
+    closing.store(true, Ordering::SeqCst);
     buf.close();
     consumer_handles
         .into_iter()
@@ -648,7 +657,7 @@ fn channel_pipeline_runs_the_requested_number_of_consumers() {
                 static FIRST: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
             }
             let barrier = Barrier::new(3);
-            channel_pipeline(vec![0..30u32], 2, 3, |_item| {
+            channel_pipeline(vec![(0..30u32).collect::<Vec<_>>()], 2, 3, |_item| {
                 if FIRST.with(|f| f.replace(false)) {
                     barrier.wait();
                 }

@@ -68,6 +68,7 @@ impl Turnstile {
 }
 
 type Job = Box<dyn FnOnce() -> Result<u32, String> + Send + 'static>;
+type LockedJob = Box<dyn FnOnce(&mut Vec<usize>) + Send + 'static>;
 
 #[test]
 fn panic_message_reads_str_and_string_payloads() {
@@ -325,8 +326,8 @@ fn locked_jobs_survive_a_panicking_job() {
     let report = with_watchdog(8, "run_locked with a job that panics holding the lock", {
         let state = Arc::clone(&state);
         move || {
-            let jobs: Vec<Box<dyn FnOnce(&mut Vec<usize>) + Send>> = (0..JOBS)
-                .map(|i| -> Box<dyn FnOnce(&mut Vec<usize>) + Send> {
+            let jobs: Vec<LockedJob> = (0..JOBS)
+                .map(|i| -> LockedJob {
                     Box::new(move |v: &mut Vec<usize>| {
                         v.push(i);
                         if i == BAD {

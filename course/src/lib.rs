@@ -1,6 +1,10 @@
 //! The library half of the course tool: what its verbs and its own tests share.
 
+pub mod book_build;
+mod log_capture;
+pub mod grading;
 pub mod manifest;
+pub mod sandbox;
 pub mod testrun;
 
 use std::path::PathBuf;

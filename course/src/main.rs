@@ -7,8 +7,8 @@ use clap::{Parser, Subcommand};
 
 mod book;
 mod check;
+mod grade;
 mod hint;
-mod log_capture;
 
 use course::manifest::Manifest;
 
@@ -28,6 +28,8 @@ enum Verb {
     Check(check::CheckArgs),
     /// Print the next hint for an exercise (`cargo course hint ex04`).
     Hint(hint::HintArgs),
+    /// Grade students' submissions (instructors).
+    Grade(grade::GradeArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
     let result = match cli.verb {
         Verb::Book(args) => book::run(&root, &args),
         Verb::Check(args) => check::run(&root, &args),
+        Verb::Grade(args) => grade::run(&root, &args),
         Verb::Hint(args) => load_manifest(&root).and_then(|m| hint::run(&root, &m, &args)),
     };
     match result {

@@ -124,7 +124,6 @@ pub fn primes_on_processes(worker_exe: &Path, n: u64, processes: usize) -> io::R
         worker_exe.display()
     )
 }
-
 // ANCHOR_END: processes
 
 /// Runs [`primes_on_threads`] and then [`primes_on_processes`] with the same `n` and `workers`.

@@ -1,7 +1,161 @@
 //! Sharing data between threads and between processes.
+//!
+//! Run the tests: `cargo test --test ex05_sharing_data` in the `exercises` folder.
+//! Stuck? `cargo course hint ex05`.
+//!
+//! - The same letter count three ways: one `Mutex<HashMap>` shared by every thread
+//!   ([`count_with_mutex`]), a map per thread merged at the end ([`count_with_merge`]), and maps
+//!   sent over a channel ([`count_with_channel`]).
+//! - An atomic counter that hands out unique tickets ([`TicketCounter`]).
+//! - A counter in a file shared by several processes, kept exact by an exclusive file lock
+//!   ([`increment_file_counter`], [`count_in_processes`], [`worker_main`]).
 
-/// Entry point of this exercise's child process (`*-worker ARGS...`); returns its exit code.
-pub fn worker_main(args: &[String]) -> std::process::ExitCode {
-    let _ = args;
-    std::process::ExitCode::FAILURE
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+// ANCHOR: sequential
+/// Counts the letters of `text` (every `char` for which `char::is_alphabetic` holds), lowercased
+/// with `char::to_lowercase` (which can give more than one `char`, e.g. for 'İ'). The sequential
+/// reference: the three parallel versions must return exactly this.
+pub fn letter_frequencies(text: &str) -> HashMap<char, usize> {
+    let mut counts = HashMap::new();
+    add_letters(text, &mut counts);
+    counts
+}
+
+/// Adds the letters of `text` to `counts` (the loop of [`letter_frequencies`]).
+pub fn add_letters(text: &str, counts: &mut HashMap<char, usize>) {
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        for lower in c.to_lowercase() {
+            *counts.entry(lower).or_insert(0) += 1;
+        }
+    }
+}
+// ANCHOR_END: sequential
+
+/// Splits `text` into `parts` pieces of about equal length, cutting only at `char` boundaries.
+/// Some pieces may be empty (when `text` is shorter than `parts`). Panics if `parts` is 0.
+pub fn split_text(text: &str, parts: usize) -> Vec<&str> {
+    assert!(parts > 0, "split_text needs at least one part");
+    let mut pieces = Vec::with_capacity(parts);
+    let mut rest = text;
+    for i in 0..parts {
+        let mut cut = rest.len() / (parts - i);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces
+}
+
+// ANCHOR: three_ways
+/// Counts the letters of `text` with `threads` scoped threads (one per piece of
+/// [`split_text`]) that all update ONE `Mutex<HashMap<char, usize>>`. Same result as
+/// [`letter_frequencies`]. Panics if `threads` is 0.
+pub fn count_with_mutex(text: &str, threads: usize) -> HashMap<char, usize> {
+    let _ = (text, threads);
+    todo!(
+        "scoped threads over split_text(text, threads); each locks the shared Mutex<HashMap> per letter"
+    )
+}
+
+/// Counts the letters of `text` with `threads` scoped threads that each fill their OWN map;
+/// the maps are merged after the threads have been joined. Nothing is shared while counting.
+/// Same result as [`letter_frequencies`]. Panics if `threads` is 0.
+pub fn count_with_merge(text: &str, threads: usize) -> HashMap<char, usize> {
+    let _ = (text, threads);
+    todo!("scoped threads each return letter_frequencies(piece); join them and add the maps up")
+}
+
+/// Counts the letters of `text` with `threads` scoped threads that each count their piece and
+/// SEND the result over an `mpsc` channel; the calling thread receives and merges. Same result
+/// as [`letter_frequencies`]. Panics if `threads` is 0.
+pub fn count_with_channel(text: &str, threads: usize) -> HashMap<char, usize> {
+    let _ = (text, threads);
+    todo!(
+        "mpsc::channel; each scoped thread sends its map; drop the original tx; merge what arrives"
+    )
+}
+// ANCHOR_END: three_ways
+
+// ANCHOR: ticket_counter
+/// A counter shared by many threads that hands out tickets 0, 1, 2, ...: every ticket exactly
+/// once, however many threads call [`take`](Self::take) at the same time.
+#[derive(Debug, Default)]
+pub struct TicketCounter {
+    next: AtomicU64,
+}
+
+impl TicketCounter {
+    /// A counter whose first ticket is 0.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the next ticket: returns the counter's value and increments it, in ONE atomic step.
+    pub fn take(&self) -> u64 {
+        todo!("one atomic step: fetch_add(1, Ordering::Relaxed) on the counter")
+    }
+
+    /// How many tickets have been taken so far.
+    pub fn issued(&self) -> u64 {
+        self.next.load(Ordering::Relaxed)
+    }
+}
+// ANCHOR_END: ticket_counter
+
+// ANCHOR: file_counter
+/// Adds one to the decimal number stored in the file at `path` (a missing or empty file counts
+/// as 0) and returns the new value. Holds an exclusive lock on the file (`File::lock`) from
+/// before the read until after the write, so that concurrent callers (threads or processes)
+/// never lose an update.
+pub fn increment_file_counter(path: &Path) -> io::Result<u64> {
+    let _ = path;
+    todo!("open read+write+create, file.lock(), read the number, rewrite it plus one, unlock")
+}
+
+/// Writes `0` to the file at `path`, starts `children` child processes
+/// `worker_exe ex05 increment PATH K` (each adds 1 to the counter `k` times), waits for all of
+/// them, and returns the final value in the file (`children * k` if no update was lost).
+/// Returns an error if a child cannot be started or does not exit successfully.
+pub fn count_in_processes(
+    worker_exe: &Path,
+    path: &Path,
+    children: usize,
+    k: u64,
+) -> io::Result<u64> {
+    let _ = (worker_exe, path, children, k);
+    todo!("write 0; spawn `children` x `worker_exe ex05 increment PATH K`; wait all; read the file")
+}
+// ANCHOR_END: file_counter
+
+/// Entry point of this exercise's child process (`*-worker ex05 ARGS...`); returns its exit code.
+///
+/// `increment PATH K`: calls [`increment_file_counter`] on `PATH` `K` times.
+pub fn worker_main(args: &[String]) -> ExitCode {
+    match args {
+        [cmd, path, k] if cmd == "increment" => {
+            let Ok(k) = k.parse::<u64>() else {
+                eprintln!("ex05 worker: K must be a number, got `{k}`");
+                return ExitCode::from(2);
+            };
+            for _ in 0..k {
+                if let Err(e) = increment_file_counter(Path::new(path)) {
+                    eprintln!("ex05 worker: cannot increment {path}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("usage: worker ex05 increment PATH K");
+            ExitCode::from(2)
+        }
+    }
 }

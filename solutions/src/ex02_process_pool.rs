@@ -275,7 +275,6 @@ impl Worker {
     // ANCHOR_END: worker_shutdown
 }
 
-// ANCHOR: pool_api
 /// A pool of worker processes. See the module documentation for the contract.
 pub struct ProcessPool {
     worker_exe: PathBuf,
@@ -312,7 +311,6 @@ impl ProcessPool {
     /// Blocks until all answers are in. If a worker dies, returns
     /// [`PoolError::WorkerDied`] for the first task it left unanswered, after replacing it.
     pub fn map(&mut self, tasks: &[Task]) -> Result<Vec<u64>, PoolError> {
-        // ANCHOR_END: pool_api
         match dispatch(&mut self.workers, tasks, WINDOW) {
             Ok(answers) => Ok(answers),
             Err(failure) => {

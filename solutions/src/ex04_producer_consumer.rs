@@ -317,12 +317,12 @@ mod model_check {
 
     #[test]
     fn model_check_bounded_buffer_random() {
-        shuttle::check_random(two_by_two, 2000);
+        shuttle::check_random(two_by_two, 5000);
     }
 
     #[test]
     fn model_check_bounded_buffer_pct() {
-        shuttle::check_pct(two_by_two, 2000, 3);
+        shuttle::check_pct(two_by_two, 5000, 3);
     }
 
     /// Close while a producer is blocked on a full buffer and a consumer may be blocked on an
@@ -347,6 +347,59 @@ mod model_check {
                 let pushed = blocked_push.join().unwrap().is_ok();
                 let popped = popper.join().unwrap();
                 assert_eq!(popped, 1 + usize::from(pushed));
+            },
+            2000,
+        );
+    }
+
+    /// The classic mistake, kept here to show that the model checker finds it: ONE condvar for
+    /// both "not empty" and "not full", signalled with `notify_one`. A pop can wake the other
+    /// consumer instead of a producer; it goes back to sleep, and soon every thread waits.
+    struct OneCondvarNotifyOne {
+        items: Mutex<VecDeque<u32>>,
+        changed: Condvar,
+    }
+
+    impl OneCondvarNotifyOne {
+        fn push(&self, x: u32) {
+            let guard = self.items.lock().unwrap();
+            let mut guard = self.changed.wait_while(guard, |q| !q.is_empty()).unwrap();
+            guard.push_back(x);
+            self.changed.notify_one();
+        }
+
+        fn pop(&self) -> u32 {
+            let guard = self.items.lock().unwrap();
+            let mut guard = self.changed.wait_while(guard, |q| q.is_empty()).unwrap();
+            let x = guard.pop_front().unwrap();
+            self.changed.notify_one();
+            x
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "deadlock")]
+    fn model_check_finds_the_one_condvar_notify_one_deadlock() {
+        shuttle::check_random(
+            || {
+                let buf = Arc::new(OneCondvarNotifyOne {
+                    items: Mutex::new(VecDeque::new()),
+                    changed: Condvar::new(),
+                });
+                let mut handles = Vec::new();
+                for _ in 0..2 {
+                    let b = Arc::clone(&buf);
+                    handles.push(thread::spawn(move || (0..3).for_each(|i| b.push(i))));
+                    let b = Arc::clone(&buf);
+                    handles.push(thread::spawn(move || {
+                        (0..3).for_each(|_| {
+                            b.pop();
+                        })
+                    }));
+                }
+                for h in handles {
+                    h.join().unwrap();
+                }
             },
             2000,
         );

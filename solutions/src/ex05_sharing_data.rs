@@ -1,7 +1,245 @@
 //! Sharing data between threads and between processes.
+//!
+//! - The same letter count three ways: one `Mutex<HashMap>` shared by every thread
+//!   ([`count_with_mutex`]), a map per thread merged at the end ([`count_with_merge`]), and maps
+//!   sent over a channel ([`count_with_channel`]).
+//! - An atomic counter that hands out unique tickets ([`TicketCounter`]).
+//! - A counter in a file shared by several processes, kept exact by an exclusive file lock
+//!   ([`increment_file_counter`], [`count_in_processes`], [`worker_main`]).
 
-/// Entry point of this exercise's child process (`*-worker ARGS...`); returns its exit code.
-pub fn worker_main(args: &[String]) -> std::process::ExitCode {
-    let _ = args;
-    std::process::ExitCode::FAILURE
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, mpsc};
+use std::thread;
+
+/// Counts the letters of `text` (every `char` for which `char::is_alphabetic` holds), lowercased
+/// with `char::to_lowercase` (which can give more than one `char`, e.g. for 'İ'). The sequential
+/// reference: the three parallel versions must return exactly this.
+pub fn letter_frequencies(text: &str) -> HashMap<char, usize> {
+    let mut counts = HashMap::new();
+    add_letters(text, &mut counts);
+    counts
+}
+
+/// Adds the letters of `text` to `counts` (the loop of [`letter_frequencies`]).
+pub fn add_letters(text: &str, counts: &mut HashMap<char, usize>) {
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        for lower in c.to_lowercase() {
+            *counts.entry(lower).or_insert(0) += 1;
+        }
+    }
+}
+
+/// Splits `text` into `parts` pieces of about equal length, cutting only at `char` boundaries.
+/// Some pieces may be empty (when `text` is shorter than `parts`). Panics if `parts` is 0.
+pub fn split_text(text: &str, parts: usize) -> Vec<&str> {
+    assert!(parts > 0, "split_text needs at least one part");
+    let mut pieces = Vec::with_capacity(parts);
+    let mut rest = text;
+    for i in 0..parts {
+        let mut cut = rest.len() / (parts - i);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (piece, tail) = rest.split_at(cut);
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces
+}
+
+/// Counts the letters of `text` with `threads` scoped threads (one per piece of
+/// [`split_text`]) that all update ONE `Mutex<HashMap<char, usize>>`. Same result as
+/// [`letter_frequencies`]. Panics if `threads` is 0.
+pub fn count_with_mutex(text: &str, threads: usize) -> HashMap<char, usize> {
+    let counts = Mutex::new(HashMap::new());
+    thread::scope(|s| {
+        for piece in split_text(text, threads) {
+            let counts = &counts;
+            s.spawn(move || {
+                for c in piece.chars().filter(|c| c.is_alphabetic()) {
+                    for lower in c.to_lowercase() {
+                        // One short critical section per letter: correct, but every thread
+                        // fights for the same lock.
+                        *counts.lock().unwrap().entry(lower).or_insert(0) += 1;
+                    }
+                }
+            });
+        }
+    });
+    counts.into_inner().unwrap()
+}
+
+/// Counts the letters of `text` with `threads` scoped threads that each fill their OWN map;
+/// the maps are merged after the threads have been joined. Nothing is shared while counting.
+/// Same result as [`letter_frequencies`]. Panics if `threads` is 0.
+pub fn count_with_merge(text: &str, threads: usize) -> HashMap<char, usize> {
+    let partials: Vec<HashMap<char, usize>> = thread::scope(|s| {
+        let handles: Vec<_> = split_text(text, threads)
+            .into_iter()
+            .map(|piece| s.spawn(move || letter_frequencies(piece)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut total = HashMap::new();
+    for partial in partials {
+        for (letter, n) in partial {
+            *total.entry(letter).or_insert(0) += n;
+        }
+    }
+    total
+}
+
+/// Counts the letters of `text` with `threads` scoped threads that each count their piece and
+/// SEND the result over an `mpsc` channel; the calling thread receives and merges. Same result
+/// as [`letter_frequencies`]. Panics if `threads` is 0.
+pub fn count_with_channel(text: &str, threads: usize) -> HashMap<char, usize> {
+    let pieces = split_text(text, threads);
+    let (tx, rx) = mpsc::channel::<HashMap<char, usize>>();
+    thread::scope(|s| {
+        for piece in pieces {
+            let tx = tx.clone();
+            s.spawn(move || tx.send(letter_frequencies(piece)).unwrap());
+        }
+        drop(tx); // the loop below ends when every sender is gone
+        let mut total = HashMap::new();
+        for partial in rx {
+            for (letter, n) in partial {
+                *total.entry(letter).or_insert(0) += n;
+            }
+        }
+        total
+    })
+}
+
+/// A counter shared by many threads that hands out tickets 0, 1, 2, ...: every ticket exactly
+/// once, however many threads call [`take`](Self::take) at the same time.
+#[derive(Debug, Default)]
+pub struct TicketCounter {
+    next: AtomicU64,
+}
+
+impl TicketCounter {
+    /// A counter whose first ticket is 0.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the next ticket: returns the counter's value and increments it, in ONE atomic step.
+    pub fn take(&self) -> u64 {
+        // Relaxed is enough: the ticket is the only data, and the read-modify-write is atomic
+        // whatever the ordering. Ordering matters only when the counter must also publish OTHER
+        // memory to another thread.
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// How many tickets have been taken so far.
+    pub fn issued(&self) -> u64 {
+        self.next.load(Ordering::Relaxed)
+    }
+}
+
+/// Adds one to the decimal number stored in the file at `path` (a missing or empty file counts
+/// as 0) and returns the new value. Holds an exclusive lock on the file (`File::lock`) from
+/// before the read until after the write, so that concurrent callers (threads or processes)
+/// never lose an update.
+pub fn increment_file_counter(path: &Path) -> io::Result<u64> {
+    let mut file: File = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    file.lock()?; // blocks while another open file description holds the lock
+    let mut text = String::new();
+    file.read_to_string(&mut text)?;
+    let value: u64 = match text.trim() {
+        "" => 0,
+        digits => digits
+            .parse()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?,
+    };
+    let new = value + 1;
+    file.seek(SeekFrom::Start(0))?;
+    file.set_len(0)?;
+    write!(file, "{new}")?;
+    file.unlock()?; // closing the file would release it too
+    Ok(new)
+}
+
+/// Writes `0` to the file at `path`, starts `children` child processes
+/// `worker_exe ex05 increment PATH K` (each adds 1 to the counter `k` times), waits for all of
+/// them, and returns the final value in the file (`children * k` if no update was lost).
+/// Returns an error if a child cannot be started or does not exit successfully.
+pub fn count_in_processes(
+    worker_exe: &Path,
+    path: &Path,
+    children: usize,
+    k: u64,
+) -> io::Result<u64> {
+    std::fs::write(path, "0")?;
+    let mut running = Vec::with_capacity(children);
+    for _ in 0..children {
+        let child = Command::new(worker_exe)
+            .arg("ex05")
+            .arg("increment")
+            .arg(path)
+            .arg(k.to_string())
+            .spawn();
+        match child {
+            Ok(child) => running.push(child),
+            Err(e) => {
+                for mut c in running {
+                    let _ = c.kill();
+                    let _ = c.wait();
+                }
+                return Err(e);
+            }
+        }
+    }
+    let mut failed = None;
+    for mut child in running {
+        let status = child.wait()?;
+        if !status.success() {
+            failed = Some(status);
+        }
+    }
+    if let Some(status) = failed {
+        return Err(io::Error::other(format!(
+            "a worker process failed: {status}"
+        )));
+    }
+    let text = std::fs::read_to_string(path)?;
+    text.trim()
+        .parse()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// Entry point of this exercise's child process (`*-worker ex05 ARGS...`); returns its exit code.
+///
+/// `increment PATH K`: calls [`increment_file_counter`] on `PATH` `K` times.
+pub fn worker_main(args: &[String]) -> ExitCode {
+    match args {
+        [cmd, path, k] if cmd == "increment" => {
+            let Ok(k) = k.parse::<u64>() else {
+                eprintln!("ex05 worker: K must be a number, got `{k}`");
+                return ExitCode::from(2);
+            };
+            for _ in 0..k {
+                if let Err(e) = increment_file_counter(Path::new(path)) {
+                    eprintln!("ex05 worker: cannot increment {path}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("usage: worker ex05 increment PATH K");
+            ExitCode::from(2)
+        }
+    }
 }

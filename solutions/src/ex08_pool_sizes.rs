@@ -1,1 +1,100 @@
-//! Squares on pools of 2, 4 and 8 processes.
+//! Squares on pools of 2, 4 and 8 processes: notebook B's question 8, on the ex02 pool.
+//!
+//! Notebook B timed Python's `multiprocessing.Pool` squaring 1..=10 with 2, 4 and 8 processes,
+//! start-up and shutdown included (the whole `with Pool(...)` block), and found the bigger
+//! pools slower. This module repeats the experiment with the ex02 pool
+//! ([`ProcessPool`](crate::ex02_process_pool::ProcessPool)), and adds a heavy
+//! variant whose tasks cost enough CPU for the pool to pay off.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::ex02_process_pool::{PoolError, ProcessPool, Task};
+
+// ANCHOR: api
+/// The pool sizes notebook B compared.
+pub const SIZES: [usize; 3] = [2, 4, 8];
+
+/// Iterations of [`Task::Spin`] for the heavy variant: several milliseconds of CPU per item
+/// in a release build, so that the work, not the pool's overhead, dominates.
+pub const HEAVY_ITERATIONS: u64 = 6_000_000;
+
+/// One timed run of a batch of tasks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// How many worker processes computed the batch.
+    pub workers: usize,
+    /// The answers, in the order of the tasks.
+    pub results: Vec<u64>,
+    /// The process ids of the workers that were started (one per worker, all distinct).
+    pub worker_pids: Vec<u32>,
+    /// Wall-clock time of the whole run, as the notebook measured it: starting the pool,
+    /// computing the batch, and shutting the pool down (workers reaped).
+    pub elapsed: Duration,
+}
+// ANCHOR_END: api
+
+// ANCHOR: tasks
+/// The notebook's batch: `Task::Square(n)` for `n` in `1..=10`, in that order.
+pub fn square_tasks() -> Vec<Task> {
+    (1..=10).map(Task::Square).collect()
+}
+
+/// The heavy batch: `items` tasks, task `i` is `Task::Spin { iterations: iterations + i }`
+/// (different answers, so that a mix-up shows).
+pub fn heavy_tasks(items: usize, iterations: u64) -> Vec<Task> {
+    (0..items as u64)
+        .map(|i| Task::Spin {
+            iterations: iterations + i,
+        })
+        .collect()
+}
+// ANCHOR_END: tasks
+
+// ANCHOR: run_on_pool
+/// Starts a pool of `workers` processes from `worker_exe`, computes `tasks` on it and shuts
+/// it down, timing all three steps together.
+pub fn run_on_pool(worker_exe: &Path, workers: usize, tasks: &[Task]) -> Result<Run, PoolError> {
+    let start = Instant::now();
+    let mut pool = ProcessPool::new(worker_exe, workers)?;
+    let worker_pids = pool.pids();
+    let results = pool.map(tasks)?;
+    drop(pool); // shutdown is part of the measured run, as in the notebook's `with` block
+    let elapsed = start.elapsed();
+    Ok(Run {
+        workers,
+        results,
+        worker_pids,
+        elapsed,
+    })
+}
+// ANCHOR_END: run_on_pool
+
+/// [`run_on_pool`] for each size in `sizes`, in that order.
+pub fn compare_pool_sizes(
+    worker_exe: &Path,
+    sizes: &[usize],
+    tasks: &[Task],
+) -> Result<Vec<Run>, PoolError> {
+    sizes
+        .iter()
+        .map(|&workers| run_on_pool(worker_exe, workers, tasks))
+        .collect()
+}
+
+/// The baseline: computes `tasks` one after the other in this process, no pool at all.
+/// The run reports 1 worker, whose pid is this process's own.
+pub fn run_in_process(tasks: &[Task]) -> Run {
+    let start = Instant::now();
+    let results = tasks
+        .iter()
+        .map(|t| t.compute().expect("run_in_process cannot run Task::Exit"))
+        .collect();
+    let elapsed = start.elapsed();
+    Run {
+        workers: 1,
+        results,
+        worker_pids: vec![std::process::id()],
+        elapsed,
+    }
+}

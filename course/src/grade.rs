@@ -1,0 +1,93 @@
+//! `course grade SUBMISSION...`: grades a class. See [`course::grading`] for how.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Args;
+
+use course::grading::{self, GradeOptions, report};
+use course::manifest::Manifest;
+
+/// Options of `course grade`.
+#[derive(Args, Debug, Clone)]
+pub struct GradeArgs {
+    /// Student submissions: copies of the handout, as folders, .zip or .tar.gz files.
+    #[arg(required = true)]
+    pub submissions: Vec<PathBuf>,
+    /// Outputs, comma-separated: table, gradescope, junit, csv, feedback.
+    #[arg(long, default_value = "table,gradescope,junit,csv,feedback")]
+    pub format: String,
+    /// Where the per-student files and grades.csv go.
+    #[arg(long, default_value = "grading-out")]
+    pub out: PathBuf,
+    /// Submissions built and tests run at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Time limit for every test, in seconds (default: the manifest's, 10 s unless it says otherwise).
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// Grade only these exercises (e.g. `--exercise ex04`); repeatable.
+    #[arg(long = "exercise")]
+    pub exercises: Vec<String>,
+    /// Keep running tests as the grader's own user even when it is root (not recommended).
+    #[arg(long)]
+    pub no_unprivileged: bool,
+    /// Where grading workspaces and the shared dependency build go.
+    #[arg(long, default_value = "target/course-grade")]
+    pub work_dir: PathBuf,
+}
+
+fn progress(done: usize, total: usize) {
+    let width = 30;
+    let filled = if total == 0 { width } else { done * width / total };
+    let mut err = std::io::stderr();
+    let _ = write!(err, "\r[{}{}] {done}/{total} tests", "#".repeat(filled), ".".repeat(width - filled));
+    if done == total {
+        let _ = writeln!(err);
+    }
+    let _ = err.flush();
+}
+
+/// Grades every submission and writes the reports.
+pub fn run(root: &Path, args: &GradeArgs) -> Result<ExitCode> {
+    let formats = report::Format::parse_list(&args.format)?;
+    let manifest = Manifest::load(&root.join(course::MANIFEST_PATH))?;
+    let absolute = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+    let opts = GradeOptions {
+        pristine: root.to_path_buf(),
+        work_dir: if args.work_dir.is_absolute() { args.work_dir.clone() } else { root.join(&args.work_dir) },
+        jobs: args.jobs.unwrap_or_else(course::testrun::default_jobs),
+        timeout: args.timeout.map(Duration::from_secs),
+        exercises: args.exercises.clone(),
+        unprivileged: !args.no_unprivileged,
+        progress: Some(progress),
+    };
+    let submissions: Vec<PathBuf> = args.submissions.iter().map(|p| absolute(p)).collect();
+    eprintln!("grading {} submission(s) with {} job(s) ...", submissions.len(), opts.jobs);
+    let mut results = grading::grade_all(&submissions, &opts)?;
+    // Two submissions with the same name must not overwrite each other's files.
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for r in &mut results {
+        let n = seen.entry(r.name.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            r.name = format!("{}-{}", r.name, n);
+        }
+    }
+    let out = absolute(&args.out);
+    report::write_all(&results, &manifest, &formats, &out)?;
+    if formats.contains(&report::Format::Table) {
+        print!("{}", report::table(&results));
+    }
+    if let Some(first) = results.first() {
+        eprintln!("\nprotections in force:");
+        for p in &first.protections {
+            eprintln!("  - {p}");
+        }
+    }
+    eprintln!("reports in {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
