@@ -226,7 +226,7 @@ fn tasks_are_spread_over_several_workers() {
 
 #[test]
 fn many_tasks_do_not_deadlock_the_pipes() {
-    within(25, "map of 50 000 tasks on a pool of 2", || {
+    within(15, "map of 50 000 tasks on a pool of 2", || {
         let mut pool = start(2);
         let tasks: Vec<Task> = (0..50_000).map(Task::Square).collect();
         let answers = pool.map(&tasks).unwrap();

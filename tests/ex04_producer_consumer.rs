@@ -124,6 +124,22 @@ fn this_thread_cpu_ticks() -> Option<u64> {
     Some(utime + stime)
 }
 
+/// How many times the CALLING thread has been switched out so far (voluntary + involuntary
+/// context switches), from `/proc/thread-self/status`; `None` where that file does not exist.
+fn this_thread_switches() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
+    let mut total = 0;
+    for line in status.lines() {
+        if let Some(v) = line
+            .strip_prefix("voluntary_ctxt_switches:")
+            .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+        {
+            total += v.trim().parse::<u64>().ok()?;
+        }
+    }
+    Some(total)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Part 1: the shared list.
 // ---------------------------------------------------------------------------------------------
@@ -242,22 +258,30 @@ fn consumer_calls_on_item_without_holding_the_lock() {
 fn consumer_sleeps_instead_of_busy_waiting() {
     // How this is measured without a wall-clock pass/fail: the producer adds one number, then
     // PAUSES three times for 600 ms. A consumer that waits on the condvar is asleep during the
-    // pauses and uses (almost) no CPU time; one that polls the list in a loop (with or without
-    // yield_now) burns CPU the whole time. We read the consumer thread's own CPU time (user +
-    // system, from /proc/thread-self/stat) before and after `consume`, and allow 150 ms of the
-    // 1.8 s of pauses: a generous margin for a sleeper (which needs well under 1 ms), and far
-    // below what a spinning thread gets even on a busy machine. A slow machine only makes the
-    // real consumer use less CPU per second of pause, so it cannot make a correct consumer fail.
-    let ticks = watchdog(20, "consume with a pausing producer", || {
+    // pauses: it runs only to take each of the 4 numbers, for microseconds each time. One that
+    // polls the list in a loop (with or without yield_now or a short sleep) keeps running.
+    // We read two things about the consumer thread itself, before and after `consume`, from
+    // /proc/thread-self/{stat,status} (Linux):
+    // - its CPU time (user + system). A spinning thread gets a large share of a core during the
+    //   1.8 s of pauses; we allow 150 ms, a wide margin for a sleeper, which needs well under 1 ms.
+    // - how often it was switched out (voluntary + involuntary context switches). On a busy
+    //   machine a spinner gets less CPU time but is preempted (or yields) hundreds of times, and
+    //   a consumer that polls with short sleeps blocks once per poll; a sleeper is switched out
+    //   about once per number. We allow 200.
+    // A correct consumer stays far below both limits whatever the machine's speed or load, so
+    // neither can make it fail; a busy-waiting one exceeds at least one of them.
+    let (ticks, switches) = watchdog(20, "consume with a pausing producer", || {
         let list = Arc::new(SharedList::new());
         let consumer = {
             let list = Arc::clone(&list);
             thread::spawn(move || {
-                let before = this_thread_cpu_ticks();
+                let (ticks0, switches0) = (this_thread_cpu_ticks(), this_thread_switches());
                 let mut taken = Vec::new();
                 consume(&list, |n| taken.push(n));
-                let after = this_thread_cpu_ticks();
-                (taken, before.zip(after).map(|(b, a)| a - b))
+                let (ticks1, switches1) = (this_thread_cpu_ticks(), this_thread_switches());
+                let ticks = ticks0.zip(ticks1).map(|(b, a)| a - b);
+                let switches = switches0.zip(switches1).map(|(b, a)| a - b);
+                (taken, ticks, switches)
             })
         };
         let paced = (0..4u64).inspect(|&i| {
@@ -266,13 +290,13 @@ fn consumer_sleeps_instead_of_busy_waiting() {
             }
         });
         produce(&list, paced);
-        let (taken, ticks) = consumer.join().expect("the consumer panicked");
+        let (taken, ticks, switches) = consumer.join().expect("the consumer panicked");
         assert_eq!(
             taken,
             vec![0, 1, 2, 3],
             "the consumer must take every number, in order"
         );
-        ticks
+        (ticks, switches)
     });
     if let Some(ticks) = ticks {
         assert!(
@@ -280,6 +304,15 @@ fn consumer_sleeps_instead_of_busy_waiting() {
             "the consumer used {ticks} ticks (1/100 s) of CPU while the producer was paused for \
              1.8 s: it is busy-waiting. Wait on the Condvar while the list is empty instead of \
              polling it in a loop"
+        );
+    }
+    if let Some(switches) = switches {
+        assert!(
+            switches <= 200,
+            "the consumer was switched out {switches} times while the producer added 4 numbers \
+             with pauses in between: it keeps polling the list (spinning, yielding or sleeping \
+             in a loop). Wait on the Condvar while the list is empty, so it wakes up only when \
+             the producer notifies"
         );
     }
 }

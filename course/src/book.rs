@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::{Result, anyhow};
 use clap::Args;
-use course::book_build::build;
+use course::book_build::{Edition, build_edition};
 
 /// Options of `course book`.
 #[derive(Args, Debug, Clone)]
@@ -24,11 +24,20 @@ pub struct BookArgs {
     /// Open the book in a browser (where one can be found).
     #[arg(long)]
     pub open: bool,
+    /// Build the instructor edition (with the solutions) into book-instructor/.
+    #[arg(long)]
+    pub instructor: bool,
+}
+
+impl BookArgs {
+    fn edition(&self) -> Edition {
+        if self.instructor { Edition::Instructor } else { Edition::Student }
+    }
 }
 
 /// Builds the book (and serves it with `--serve`).
 pub fn run(root: &Path, args: &BookArgs) -> Result<ExitCode> {
-    let out = build(root, None)?;
+    let out = build_edition(root, None, args.edition())?;
     eprintln!("book built: {}", out.join("index.html").display());
     if !args.serve {
         if args.open {
@@ -88,7 +97,8 @@ fn serve(root: &Path, out: &Path, args: &BookArgs) -> Result<ExitCode> {
     {
         let root = root.to_path_buf();
         let version = Arc::clone(&version);
-        std::thread::spawn(move || watch_and_rebuild(&root, &version));
+        let edition = args.edition();
+        std::thread::spawn(move || watch_and_rebuild(&root, edition, &version));
     }
     let out = out.to_path_buf();
     // A few threads so a slow client cannot stall the others.
@@ -111,7 +121,7 @@ fn serve(root: &Path, out: &Path, args: &BookArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn watch_and_rebuild(root: &Path, version: &AtomicU64) {
+fn watch_and_rebuild(root: &Path, edition: Edition, version: &AtomicU64) {
     let mut last = sources_fingerprint(root);
     loop {
         std::thread::sleep(Duration::from_millis(500));
@@ -120,7 +130,7 @@ fn watch_and_rebuild(root: &Path, version: &AtomicU64) {
             continue;
         }
         last = now;
-        match build(root, None) {
+        match build_edition(root, None, edition) {
             Ok(_) => {
                 version.fetch_add(1, Ordering::SeqCst);
                 eprintln!("book rebuilt");

@@ -131,7 +131,9 @@ fn print_report(selected: &[&Exercise], outcomes: &[Outcome], verbose: bool) {
             next = Some(ex);
         }
         println!("{:<30} {:>3}/{:<3} {:>4}/{:<4}  {status}", ex.name, passed, visible.len(), got, max);
-        for o in &results {
+        // For an exercise not started yet, the list of its failing tests is only noise.
+        let show_failures = verbose || (passed > 0 && passed < visible.len());
+        for o in results.iter().filter(|_| show_failures) {
             if !o.verdict.passed() {
                 println!("    {:<50} {}", o.name, o.verdict.word());
                 if verbose {

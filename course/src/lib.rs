@@ -2,6 +2,7 @@
 
 pub mod book_build;
 mod log_capture;
+pub mod export;
 pub mod grading;
 pub mod manifest;
 pub mod sandbox;

@@ -1,6 +1,7 @@
 //! `course`: the course's tool, run as `cargo course VERB` (a cargo alias for
 //! `run --release -q -p course --`). One module per verb.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,16 @@ enum Verb {
     Hint(hint::HintArgs),
     /// Grade students' submissions (instructors).
     Grade(grade::GradeArgs),
+    /// Write the student repository into DIR: book, stubs, public tests, the tool (no solutions).
+    Handout {
+        /// A new (or empty) folder.
+        dir: PathBuf,
+    },
+    /// Write a Gradescope autograder package (setup.sh, run_autograder, the grader's source).
+    Autograder {
+        /// The zip file to write.
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -39,6 +50,14 @@ fn main() -> ExitCode {
         Verb::Book(args) => book::run(&root, &args),
         Verb::Check(args) => check::run(&root, &args),
         Verb::Grade(args) => grade::run(&root, &args),
+        Verb::Handout { dir } => course::export::export_tree(&root, &dir, course::export::Kind::Handout).map(|()| {
+            eprintln!("handout written to {}: `cargo test` in its exercises/ runs the graded tests", dir.display());
+            ExitCode::SUCCESS
+        }),
+        Verb::Autograder { out } => course::export::write_autograder_zip(&root, &out).map(|()| {
+            eprintln!("Gradescope autograder written to {}", out.display());
+            ExitCode::SUCCESS
+        }),
         Verb::Hint(args) => load_manifest(&root).and_then(|m| hint::run(&root, &m, &args)),
     };
     match result {

@@ -317,9 +317,23 @@ pub fn check_fences(file: &Path, text: &str) -> Result<usize, Vec<String>> {
                 continue;
             }
             if is_rust {
+                // rustdoc silently stops treating a block as Rust when one of its own words comes
+                // after a word it does not know: `rust,noplayground,no_run` is never tested.
+                let mut foreign: Option<&str> = None;
                 for w in &words[1..] {
-                    if !RUSTDOC_WORDS.contains(w) && !MDBOOK_WORDS.contains(w) && !w.starts_with("ignore-") {
+                    let known = RUSTDOC_WORDS.contains(w) || w.starts_with("ignore-");
+                    if !known && !MDBOOK_WORDS.contains(w) {
                         problems.push(format!("{}:{n}: unknown word `{w}` in ```{info}", file.display()));
+                    }
+                    if known {
+                        if let Some(f) = foreign {
+                            problems.push(format!(
+                                "{}:{n}: in ```{info}, rustdoc's `{w}` comes after `{f}`, so rustdoc would skip this block: put rustdoc's words first (```rust,{w},{f})",
+                                file.display()
+                            ));
+                        }
+                    } else {
+                        foreign.get_or_insert(w);
                     }
                 }
                 if words.contains(&"ignore") {
@@ -443,6 +457,9 @@ mod tests {
         assert!(check_fences(f, implicit).unwrap_err()[0].contains("start its info string with `rust`"));
         let unclosed = "```rust\nx\n";
         assert!(check_fences(f, unclosed).unwrap_err()[0].contains("never closed"));
+        let order = "```rust,noplayground,no_run\nx\n```\n";
+        assert!(check_fences(f, order).unwrap_err()[0].contains("put rustdoc's words first"));
+        assert_eq!(check_fences(f, "```rust,no_run,noplayground\nx\n```\n"), Ok(1));
         let nested = "````text\n```rust\nnot a block\n```\n````\n";
         assert_eq!(check_fences(f, nested), Ok(0));
     }

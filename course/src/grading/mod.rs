@@ -318,6 +318,11 @@ fn hash_sources(sub: &Submission) -> u64 {
 
 type BuildCache = Mutex<BTreeMap<u64, (PathBuf, Vec<String>, BTreeMap<String, String>, Vec<String>)>>;
 
+/// Held while a submission builds and its test binary is copied out: every grading workspace's
+/// `exercises` crate has the same name and version, so cargo gives their artifacts the same file
+/// names in the shared build folder, and the next build would overwrite this one's binary.
+static BUILD_LOCK: Mutex<()> = Mutex::new(());
+
 /// Builds a submission's graded test binary, swapping exercises that do not compile for their
 /// stubs until it builds.
 fn build_submission(
@@ -338,7 +343,17 @@ fn build_submission(
     for _attempt in 0..(manifest.exercises.len() + 4) {
         let use_stub: BTreeSet<String> = stubbed.keys().cloned().collect();
         workspace::write_workspace(&dir, &opts.pristine, manifest, sub, &use_stub, &replaced)?;
+        let guard = BUILD_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let out = cargo_build(&dir, shared_build)?;
+        let out = match out {
+            Ok(shared_exe) => {
+                let own = scratch.join("graded-tests");
+                std::fs::copy(&shared_exe, &own).context("cannot copy the test binary")?;
+                Ok(own)
+            }
+            Err(e) => Err(e),
+        };
+        drop(guard);
         match out {
             Ok(exe) => {
                 if opts.unprivileged {
