@@ -9,6 +9,7 @@ if ! command -v cargo >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/cargo" ]; then
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
 cd "$source_dir"
+export COURSE_ROOT="$source_dir"
 cargo fetch --locked
 cargo build --release --locked -p course
 # Pre-build the dependencies by grading the pristine stubs once: each submission then compiles

@@ -320,7 +320,9 @@ pub fn run_graded_test(
         (libc::RLIMIT_AS, limits.address_space),
         (libc::RLIMIT_FSIZE, limits.file_size),
         (libc::RLIMIT_CPU, limits.cpu_seconds()),
-        (libc::RLIMIT_NPROC, limits.processes),
+        // RLIMIT_NPROC counts every process of the (shared) test user, so with a pids cgroup it is
+        // only a backstop, well above the cgroup's own per-test limit.
+        (libc::RLIMIT_NPROC, if cgroup.is_some() { limits.processes * 16 } else { limits.processes }),
         (libc::RLIMIT_CORE, 0),
     ];
     // SAFETY: the closure runs in the forked child before exec and only makes async-signal-safe

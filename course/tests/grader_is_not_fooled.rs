@@ -181,7 +181,9 @@ fn misbehaving_submissions_get_the_right_verdicts_and_leave_nothing_behind() {
     all(ra, 7, &|v| *v == GradedVerdict::ExitedEarly, "exited early (panic hook exits 0)");
     assert_eq!(ra.score(), 0);
 
-    all(rb, 0, &|v| *v == GradedVerdict::ExitedEarly, "exited early (fake `test result: ok`)");
+    // A test that runs the worker binary sees the fake lines as garbage and fails instead.
+    all(rb, 0, &|v| matches!(v, GradedVerdict::ExitedEarly | GradedVerdict::Failed), "exited early (fake `test result: ok`)");
+    assert!(verdicts(rb, &ex(0)).contains(&GradedVerdict::ExitedEarly));
     all(rb, 2, &|v| *v == GradedVerdict::Failed, "failed (after starting a setsid child)");
     all(rb, 4, &|v| *v == GradedVerdict::TimedOut, "timed out (sleeps past the limit)");
     for i in [1, 3, 5, 6, 7] {

@@ -342,8 +342,11 @@ fn build_submission(
     let mut replaced: BTreeSet<PathBuf> = BTreeSet::new();
     for _attempt in 0..(manifest.exercises.len() + 4) {
         let use_stub: BTreeSet<String> = stubbed.keys().cloned().collect();
-        workspace::write_workspace(&dir, &opts.pristine, manifest, sub, &use_stub, &replaced)?;
+        // The sources are written while holding the lock: cargo judges freshness by modification
+        // times, and files written before another submission's build finished would look older
+        // than that build's artifacts, which share this crate's file names.
         let guard = BUILD_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        workspace::write_workspace(&dir, &opts.pristine, manifest, sub, &use_stub, &replaced)?;
         let out = cargo_build(&dir, shared_build)?;
         let out = match out {
             Ok(shared_exe) => {
