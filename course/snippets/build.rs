@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let book_src = manifest.join("../../src").canonicalize().expect("the book's src/ folder");
+    let book_src = manifest
+        .join("../../src")
+        .canonicalize()
+        .expect("the book's src/ folder");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     println!("cargo:rerun-if-changed={}", book_src.display());
 
@@ -31,7 +34,7 @@ fn main() {
             println!("cargo:rerun-if-changed={}", dep.display());
         }
         match book_include::check_fences(file, &expanded.text) {
-            Ok(n) => total_rust += n,
+            Ok(n) => total_rust += n.tested,
             Err(mut e) => problems.append(&mut e),
         }
         let rel = file.strip_prefix(&book_src).unwrap();
@@ -49,7 +52,11 @@ fn main() {
         for p in &problems {
             println!("cargo:warning={p}");
         }
-        panic!("the book has {} problem(s):\n{}", problems.len(), problems.join("\n"));
+        panic!(
+            "the book has {} problem(s):\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
     }
     std::fs::write(out_dir.join("chapters.rs"), modules).unwrap();
     println!("cargo:rustc-env=BOOK_RUST_SNIPPETS={total_rust}");
@@ -72,7 +79,17 @@ fn module_name(rel: &Path) -> String {
         .with_extension("")
         .to_string_lossy()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if s.starts_with(|c: char| c.is_ascii_digit()) { format!("_{s}") } else { s }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{s}")
+    } else {
+        s
+    }
 }

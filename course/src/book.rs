@@ -31,7 +31,11 @@ pub struct BookArgs {
 
 impl BookArgs {
     fn edition(&self) -> Edition {
-        if self.instructor { Edition::Instructor } else { Edition::Student }
+        if self.instructor {
+            Edition::Instructor
+        } else {
+            Edition::Student
+        }
     }
 }
 
@@ -51,21 +55,37 @@ pub fn run(root: &Path, args: &BookArgs) -> Result<ExitCode> {
 /// A fingerprint of every file the book is built from: changes when any of them changes.
 fn sources_fingerprint(root: &Path) -> u64 {
     let mut acc: u64 = 0;
-    let mut stack: Vec<PathBuf> =
-        ["src", "exercises/src", "solutions/src", "theme"].iter().map(|d| root.join(d)).collect();
+    let mut stack: Vec<PathBuf> = ["src", "exercises/src", "solutions/src", "theme"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
     let mut files = vec![root.join("book.toml")];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
-            if p.is_dir() { stack.push(p) } else { files.push(p) }
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                files.push(p)
+            }
         }
     }
     for f in files {
-        let Ok(meta) = std::fs::metadata(&f) else { continue };
-        let mtime = meta.modified().ok().and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok());
+        let Ok(meta) = std::fs::metadata(&f) else {
+            continue;
+        };
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok());
         let nanos = mtime.map(|d| d.as_nanos() as u64).unwrap_or(0);
-        let name_hash = f.to_string_lossy().bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+        let name_hash = f
+            .to_string_lossy()
+            .bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
         acc = acc.wrapping_add(nanos ^ name_hash ^ meta.len().rotate_left(17));
     }
     acc
@@ -86,7 +106,10 @@ const RELOAD_SCRIPT: &str = r#"<script>
 fn serve(root: &Path, out: &Path, args: &BookArgs) -> Result<ExitCode> {
     let addr = format!("127.0.0.1:{}", args.port);
     let server = tiny_http::Server::http(&addr).map_err(|e| {
-        anyhow!("cannot listen on {addr}: {e} (is another server running? try --port {})", args.port + 1)
+        anyhow!(
+            "cannot listen on {addr}: {e} (is another server running? try --port {})",
+            args.port + 1
+        )
     })?;
     let url = format!("http://{addr}/");
     eprintln!("serving the book on {url} (Ctrl-C to stop); it is rebuilt when a source changes");
@@ -146,7 +169,11 @@ type Response = tiny_http::Response<Cursor<Vec<u8>>>;
 fn respond(out: &Path, url: &str, version: &AtomicU64) -> Response {
     let path = url.split(['?', '#']).next().unwrap_or("/");
     if path == "/__course/version" {
-        return text_response(200, version.load(Ordering::SeqCst).to_string(), "text/plain");
+        return text_response(
+            200,
+            version.load(Ordering::SeqCst).to_string(),
+            "text/plain",
+        );
     }
     let Some(file) = resolve(out, path) else {
         return not_found(out);
@@ -208,9 +235,14 @@ fn text_response(status: u16, body: String, ctype: &str) -> Response {
 }
 
 fn bytes_response(status: u16, body: Vec<u8>, ctype: &str) -> Response {
-    let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], ctype.as_bytes()).expect("valid header");
-    let no_cache = tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-cache"[..]).expect("valid header");
-    tiny_http::Response::from_data(body).with_status_code(status).with_header(header).with_header(no_cache)
+    let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], ctype.as_bytes())
+        .expect("valid header");
+    let no_cache = tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-cache"[..])
+        .expect("valid header");
+    tiny_http::Response::from_data(body)
+        .with_status_code(status)
+        .with_header(header)
+        .with_header(no_cache)
 }
 
 fn content_type(file: &Path) -> &'static str {

@@ -48,14 +48,17 @@ pub fn build_edition(root: &Path, dest: Option<&Path>, edition: Edition) -> Resu
     let mut problems = missing_chapters(&src)?;
     let staging = root.join("target/book-staging").join(edition.dir_name());
     let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
-    std::fs::copy(root.join("book.toml"), staging.join("book.toml")).context("cannot read book.toml")?;
+    std::fs::create_dir_all(&staging)
+        .with_context(|| format!("cannot create {}", staging.display()))?;
+    std::fs::copy(root.join("book.toml"), staging.join("book.toml"))
+        .context("cannot read book.toml")?;
     copy_tree(&src, &staging.join("src"))?;
     if root.join("theme").is_dir() {
         copy_tree(&root.join("theme"), &staging.join("theme"))?;
     }
     for file in markdown_files(&src)? {
-        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
         let selected = match select_edition(&text, edition) {
             Ok(t) => t,
             Err((line, msg)) => {
@@ -68,7 +71,10 @@ pub fn build_edition(root: &Path, dest: Option<&Path>, edition: Edition) -> Resu
         match book_include::expand_text(&guarded, &file) {
             Ok(e) => {
                 let rel = file.strip_prefix(&src).expect("below src");
-                std::fs::write(staging.join("src").join(rel), e.text.replace('\u{E000}', "\\{{#"))?;
+                std::fs::write(
+                    staging.join("src").join(rel),
+                    e.text.replace('\u{E000}', "\\{{#"),
+                )?;
             }
             Err(e) => problems.push(e.to_string()),
         }
@@ -85,7 +91,9 @@ pub fn build_edition(root: &Path, dest: Option<&Path>, edition: Edition) -> Resu
         None => root.join(edition.dir_name()),
     };
     let out = book.build_dir_for("html");
-    book.build().map_err(|e| anyhow!("{e:#}")).context("mdBook could not build the book")?;
+    book.build()
+        .map_err(|e| anyhow!("{e:#}"))
+        .context("mdBook could not build the book")?;
     // Anything mdBook warned about is an error here: a book that "builds" with a broken link or
     // an unclosed HTML tag is not built.
     let warnings = log_capture::take();
@@ -97,14 +105,20 @@ pub fn build_edition(root: &Path, dest: Option<&Path>, edition: Edition) -> Resu
 
 /// Keeps or blanks the instructor regions; blanked lines stay as empty lines so that line numbers
 /// in error messages still match the file. `Err((line, message))` for an unbalanced marker.
-pub fn select_edition(text: &str, edition: Edition) -> std::result::Result<String, (usize, String)> {
+pub fn select_edition(
+    text: &str,
+    edition: Edition,
+) -> std::result::Result<String, (usize, String)> {
     let mut out = String::with_capacity(text.len());
     let mut open: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
         if t == INSTRUCTOR_BEGIN {
             if let Some(at) = open {
-                return Err((i + 1, format!("`{INSTRUCTOR_BEGIN}` inside the region opened on line {at}")));
+                return Err((
+                    i + 1,
+                    format!("`{INSTRUCTOR_BEGIN}` inside the region opened on line {at}"),
+                ));
             }
             open = Some(i + 1);
             out.push('\n');
@@ -112,7 +126,10 @@ pub fn select_edition(text: &str, edition: Edition) -> std::result::Result<Strin
         }
         if t == INSTRUCTOR_END {
             if open.take().is_none() {
-                return Err((i + 1, format!("`{INSTRUCTOR_END}` without `{INSTRUCTOR_BEGIN}`")));
+                return Err((
+                    i + 1,
+                    format!("`{INSTRUCTOR_END}` without `{INSTRUCTOR_BEGIN}`"),
+                ));
             }
             out.push('\n');
             continue;
@@ -123,7 +140,10 @@ pub fn select_edition(text: &str, edition: Edition) -> std::result::Result<Strin
         out.push('\n');
     }
     if let Some(at) = open {
-        return Err((at, format!("`{INSTRUCTOR_BEGIN}` is never closed with `{INSTRUCTOR_END}`")));
+        return Err((
+            at,
+            format!("`{INSTRUCTOR_BEGIN}` is never closed with `{INSTRUCTOR_END}`"),
+        ));
     }
     Ok(out)
 }
@@ -145,7 +165,8 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 /// Chapters that `SUMMARY.md` lists but whose file does not exist, as `file:line: message`.
 fn missing_chapters(src: &Path) -> Result<Vec<String>> {
     let summary = src.join("SUMMARY.md");
-    let text = std::fs::read_to_string(&summary).with_context(|| format!("cannot read {}", summary.display()))?;
+    let text = std::fs::read_to_string(&summary)
+        .with_context(|| format!("cannot read {}", summary.display()))?;
     let mut problems = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let mut rest = line;
@@ -170,7 +191,9 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
+        for entry in
+            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
@@ -183,7 +206,6 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,13 +213,29 @@ mod tests {
     #[test]
     fn editions_keep_or_blank_instructor_regions() {
         let text = "a\n<!-- instructor -->\nsecret\n<!-- /instructor -->\nb\n";
-        assert_eq!(select_edition(text, Edition::Student).unwrap(), "a\n\n\n\nb\n");
-        assert_eq!(select_edition(text, Edition::Instructor).unwrap(), "a\n\nsecret\n\nb\n");
+        assert_eq!(
+            select_edition(text, Edition::Student).unwrap(),
+            "a\n\n\n\nb\n"
+        );
+        assert_eq!(
+            select_edition(text, Edition::Instructor).unwrap(),
+            "a\n\nsecret\n\nb\n"
+        );
     }
 
     #[test]
     fn unbalanced_markers_name_the_line() {
-        assert_eq!(select_edition("x\n<!-- instructor -->\n", Edition::Student).unwrap_err().0, 2);
-        assert_eq!(select_edition("<!-- /instructor -->\n", Edition::Student).unwrap_err().0, 1);
+        assert_eq!(
+            select_edition("x\n<!-- instructor -->\n", Edition::Student)
+                .unwrap_err()
+                .0,
+            2
+        );
+        assert_eq!(
+            select_edition("<!-- /instructor -->\n", Edition::Student)
+                .unwrap_err()
+                .0,
+            1
+        );
     }
 }

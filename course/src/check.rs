@@ -42,7 +42,10 @@ pub fn run(root: &Path, args: &CheckArgs) -> Result<ExitCode> {
             if let Err(e) = check_once(root, args) {
                 eprintln!("error: {e:#}");
             }
-            println!("\nwatching {} for changes (Ctrl-C to stop)", watched.display());
+            println!(
+                "\nwatching {} for changes (Ctrl-C to stop)",
+                watched.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -52,7 +55,9 @@ fn newest_mtime(dir: &Path) -> SystemTime {
     let mut newest = SystemTime::UNIX_EPOCH;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -70,7 +75,10 @@ fn check_once(root: &Path, args: &CheckArgs) -> Result<ExitCode> {
     let selected: Vec<&Exercise> = if args.exercises.is_empty() {
         manifest.exercises.iter().collect()
     } else {
-        args.exercises.iter().map(|q| manifest.find(q)).collect::<Result<_>>()?
+        args.exercises
+            .iter()
+            .map(|q| manifest.find(q))
+            .collect::<Result<_>>()?
     };
     eprintln!("building the tests of `{}` ...", args.package);
     let bins = match testrun::build_tests(root, &args.package, None)? {
@@ -87,8 +95,12 @@ fn check_once(root: &Path, args: &CheckArgs) -> Result<ExitCode> {
     let mut work = Vec::new();
     let mut listed_cache = std::collections::BTreeMap::new();
     for ex in &selected {
-        let Some(exe) = bins.by_target.get(&ex.name) else { continue };
-        let listed = listed_cache.entry(ex.name.clone()).or_insert_with(|| testrun::list_tests(exe).unwrap_or_default());
+        let Some(exe) = bins.by_target.get(&ex.name) else {
+            continue;
+        };
+        let listed = listed_cache
+            .entry(ex.name.clone())
+            .or_insert_with(|| testrun::list_tests(exe).unwrap_or_default());
         for t in ex.tests.iter().filter(|t| !t.hidden) {
             work.push((exe.clone(), t.name.clone(), listed.clone(), t.timeout()));
         }
@@ -96,7 +108,11 @@ fn check_once(root: &Path, args: &CheckArgs) -> Result<ExitCode> {
     let outcomes = testrun::run_many(&work, testrun::default_jobs());
     print_report(&selected, &outcomes, args.verbose);
     let all_passed = outcomes.iter().all(|o| o.verdict.passed()) && !outcomes.is_empty();
-    Ok(if all_passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if all_passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn print_report(selected: &[&Exercise], outcomes: &[Outcome], verbose: bool) {
@@ -107,12 +123,18 @@ fn print_report(selected: &[&Exercise], outcomes: &[Outcome], verbose: bool) {
     let (mut got_total, mut max_total) = (0, 0);
     for ex in selected {
         let visible: Vec<_> = ex.tests.iter().filter(|t| !t.hidden).collect();
-        let results: Vec<&Outcome> =
-            visible.iter().filter_map(|t| outcomes.iter().find(|o| o.name == t.name)).collect();
+        let results: Vec<&Outcome> = visible
+            .iter()
+            .filter_map(|t| outcomes.iter().find(|o| o.name == t.name))
+            .collect();
         let passed = results.iter().filter(|o| o.verdict.passed()).count();
         let got: u32 = visible
             .iter()
-            .filter(|t| results.iter().any(|o| o.name == t.name && o.verdict.passed()))
+            .filter(|t| {
+                results
+                    .iter()
+                    .any(|o| o.name == t.name && o.verdict.passed())
+            })
             .map(|t| t.points)
             .sum();
         let max: u32 = visible.iter().map(|t| t.points).sum();
@@ -130,7 +152,14 @@ fn print_report(selected: &[&Exercise], outcomes: &[Outcome], verbose: bool) {
         if next.is_none() && passed < visible.len() {
             next = Some(ex);
         }
-        println!("{:<30} {:>3}/{:<3} {:>4}/{:<4}  {status}", ex.name, passed, visible.len(), got, max);
+        println!(
+            "{:<30} {:>3}/{:<3} {:>4}/{:<4}  {status}",
+            ex.name,
+            passed,
+            visible.len(),
+            got,
+            max
+        );
         // For an exercise not started yet, the list of its failing tests is only noise.
         let show_failures = verbose || (passed > 0 && passed < visible.len());
         for o in results.iter().filter(|_| show_failures) {
@@ -145,7 +174,10 @@ fn print_report(selected: &[&Exercise], outcomes: &[Outcome], verbose: bool) {
         }
     }
     println!("{}", "-".repeat(62));
-    println!("{:<30} {:>7} {:>4}/{:<4}", "total", "", got_total, max_total);
+    println!(
+        "{:<30} {:>7} {:>4}/{:<4}",
+        "total", "", got_total, max_total
+    );
     println!();
     match next {
         Some(ex) => println!(

@@ -33,7 +33,13 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
         bail!("`{}` is not empty: choose a new folder", dest.display());
     }
     std::fs::create_dir_all(dest)?;
-    for dir in ["src", "exercises/src", "course/src", "course/handout", "course/book-include/src"] {
+    for dir in [
+        "src",
+        "exercises/src",
+        "course/src",
+        "course/handout",
+        "course/book-include/src",
+    ] {
         copy_dir(&root.join(dir), &dest.join(dir))?;
     }
     for file in [
@@ -60,19 +66,37 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
     }
     // The manifest: hidden tests only in the autograder's copy.
     let manifest = std::fs::read_to_string(root.join(crate::MANIFEST_PATH))?;
-    let manifest = if kind == Kind::Handout { strip_hidden_tests(&manifest)? } else { manifest };
+    let manifest = if kind == Kind::Handout {
+        strip_hidden_tests(&manifest)?
+    } else {
+        manifest
+    };
     std::fs::write(dest.join(crate::MANIFEST_PATH), manifest)?;
     // A workspace of three members: the tool, its include expander, the exercises.
     let ws = std::fs::read_to_string(root.join("Cargo.toml"))?;
     let mut ws: toml::Table = toml::from_str(&ws).context("Cargo.toml")?;
     if let Some(toml::Value::Table(w)) = ws.get_mut("workspace") {
         let members = ["course", "course/book-include", "exercises"];
-        w.insert("members".into(), toml::Value::Array(members.iter().map(|m| toml::Value::String(m.to_string())).collect()));
-        w.insert("default-members".into(), toml::Value::Array(vec![toml::Value::String("exercises".into())]));
+        w.insert(
+            "members".into(),
+            toml::Value::Array(
+                members
+                    .iter()
+                    .map(|m| toml::Value::String(m.to_string()))
+                    .collect(),
+            ),
+        );
+        w.insert(
+            "default-members".into(),
+            toml::Value::Array(vec![toml::Value::String("exercises".into())]),
+        );
     }
     let header = "# The student workspace: the exercises you edit, and the course tool.\n\
                   # `cargo test` here (or in exercises/) runs the graded tests against your code.\n\n";
-    std::fs::write(dest.join("Cargo.toml"), format!("{header}{}", toml::to_string(&ws)?))?;
+    std::fs::write(
+        dest.join("Cargo.toml"),
+        format!("{header}{}", toml::to_string(&ws)?),
+    )?;
     std::fs::write(dest.join("README.md"), STUDENT_README)?;
     Ok(())
 }
@@ -142,7 +166,8 @@ pub fn write_autograder_zip(root: &Path, out_zip: &Path) -> Result<()> {
     let staging = root.join("target/course-autograder");
     let _ = std::fs::remove_dir_all(&staging);
     export_tree(root, &staging.join("source"), Kind::Autograder)?;
-    let file = std::fs::File::create(out_zip).with_context(|| format!("cannot create {}", out_zip.display()))?;
+    let file = std::fs::File::create(out_zip)
+        .with_context(|| format!("cannot create {}", out_zip.display()))?;
     let mut zip = zip::ZipWriter::new(file);
     let exec = zip::write::SimpleFileOptions::default().unix_permissions(0o755);
     let plain = zip::write::SimpleFileOptions::default().unix_permissions(0o644);

@@ -42,9 +42,14 @@ pub struct GradeArgs {
 
 fn progress(done: usize, total: usize) {
     let width = 30;
-    let filled = if total == 0 { width } else { done * width / total };
+    let filled = (done * width).checked_div(total).unwrap_or(width);
     let mut err = std::io::stderr();
-    let _ = write!(err, "\r[{}{}] {done}/{total} tests", "#".repeat(filled), ".".repeat(width - filled));
+    let _ = write!(
+        err,
+        "\r[{}{}] {done}/{total} tests",
+        "#".repeat(filled),
+        ".".repeat(width - filled)
+    );
     if done == total {
         let _ = writeln!(err);
     }
@@ -55,10 +60,20 @@ fn progress(done: usize, total: usize) {
 pub fn run(root: &Path, args: &GradeArgs) -> Result<ExitCode> {
     let formats = report::Format::parse_list(&args.format)?;
     let manifest = Manifest::load(&root.join(course::MANIFEST_PATH))?;
-    let absolute = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+    let absolute = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        }
+    };
     let opts = GradeOptions {
         pristine: root.to_path_buf(),
-        work_dir: if args.work_dir.is_absolute() { args.work_dir.clone() } else { root.join(&args.work_dir) },
+        work_dir: if args.work_dir.is_absolute() {
+            args.work_dir.clone()
+        } else {
+            root.join(&args.work_dir)
+        },
         jobs: args.jobs.unwrap_or_else(course::testrun::default_jobs),
         timeout: args.timeout.map(Duration::from_secs),
         exercises: args.exercises.clone(),
@@ -66,7 +81,11 @@ pub fn run(root: &Path, args: &GradeArgs) -> Result<ExitCode> {
         progress: Some(progress),
     };
     let submissions: Vec<PathBuf> = args.submissions.iter().map(|p| absolute(p)).collect();
-    eprintln!("grading {} submission(s) with {} job(s) ...", submissions.len(), opts.jobs);
+    eprintln!(
+        "grading {} submission(s) with {} job(s) ...",
+        submissions.len(),
+        opts.jobs
+    );
     let mut results = grading::grade_all(&submissions, &opts)?;
     // Two submissions with the same name must not overwrite each other's files.
     let mut seen = std::collections::BTreeMap::<String, usize>::new();

@@ -28,7 +28,10 @@ fn state_file(root: &Path) -> PathBuf {
 }
 
 fn load_state(path: &Path) -> BTreeMap<String, usize> {
-    std::fs::read_to_string(path).ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
 }
 
 /// Prints the next hint (or all of them) and remembers the level.
@@ -45,18 +48,30 @@ pub fn run(root: &Path, manifest: &Manifest, args: &HintArgs) -> Result<ExitCode
         return Ok(ExitCode::SUCCESS);
     }
     let shown = state.get(&ex.name).copied().unwrap_or(0);
-    let upto = if args.all { total } else { (shown + 1).min(total) };
+    let upto = if args.all {
+        total
+    } else {
+        (shown + 1).min(total)
+    };
     println!("Hints for {} ({}):", ex.name, ex.title);
     for (i, h) in ex.hints.iter().enumerate().take(upto) {
         println!("\n  {}/{}: {}", i + 1, total, h);
     }
     if upto < total {
-        println!("\nRun `cargo course hint {}` again for the next hint.", args.exercise);
+        println!(
+            "\nRun `cargo course hint {}` again for the next hint.",
+            args.exercise
+        );
     } else {
-        println!("\nThat was the last hint. The chapter src/{} walks through the ideas.", ex.chapter);
+        println!(
+            "\nThat was the last hint. The chapter src/{} walks through the ideas.",
+            ex.chapter
+        );
     }
     state.insert(ex.name.clone(), upto);
-    std::fs::create_dir_all(path.parent().expect("has a parent")).context("cannot create target/course")?;
-    std::fs::write(&path, serde_json::to_string_pretty(&state)?).context("cannot save the hint level")?;
+    std::fs::create_dir_all(path.parent().expect("has a parent"))
+        .context("cannot create target/course")?;
+    std::fs::write(&path, serde_json::to_string_pretty(&state)?)
+        .context("cannot save the hint level")?;
     Ok(ExitCode::SUCCESS)
 }

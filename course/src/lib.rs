@@ -1,9 +1,9 @@
 //! The library half of the course tool: what its verbs and its own tests share.
 
 pub mod book_build;
-mod log_capture;
 pub mod export;
 pub mod grading;
+mod log_capture;
 pub mod manifest;
 pub mod sandbox;
 pub mod testrun;

@@ -34,7 +34,10 @@ impl<S: Subscriber> Layer<S> for Capture {
         let mut v = MessageVisitor(String::new());
         event.record(&mut v);
         let line = format!("{level}: {}", v.0);
-        MESSAGES.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+        MESSAGES
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(line);
     }
 }
 

@@ -50,10 +50,15 @@ fn main() -> ExitCode {
         Verb::Book(args) => book::run(&root, &args),
         Verb::Check(args) => check::run(&root, &args),
         Verb::Grade(args) => grade::run(&root, &args),
-        Verb::Handout { dir } => course::export::export_tree(&root, &dir, course::export::Kind::Handout).map(|()| {
-            eprintln!("handout written to {}: `cargo test` in its exercises/ runs the graded tests", dir.display());
-            ExitCode::SUCCESS
-        }),
+        Verb::Handout { dir } => {
+            course::export::export_tree(&root, &dir, course::export::Kind::Handout).map(|()| {
+                eprintln!(
+                    "handout written to {}: `cargo test` in its exercises/ runs the graded tests",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            })
+        }
         Verb::Autograder { out } => course::export::write_autograder_zip(&root, &out).map(|()| {
             eprintln!("Gradescope autograder written to {}", out.display());
             ExitCode::SUCCESS
@@ -72,4 +77,3 @@ fn main() -> ExitCode {
 fn load_manifest(root: &std::path::Path) -> anyhow::Result<Manifest> {
     Manifest::load(&root.join(course::MANIFEST_PATH))
 }
-

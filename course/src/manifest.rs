@@ -85,7 +85,10 @@ impl Manifest {
         let mut names = BTreeSet::new();
         for ex in &m.exercises {
             if ex.number().is_none() {
-                bail!("exercise `{}`: names must start with exNN_ (two digits)", ex.name);
+                bail!(
+                    "exercise `{}`: names must start with exNN_ (two digits)",
+                    ex.name
+                );
             }
             if !names.insert(ex.name.clone()) {
                 bail!("exercise `{}` is listed twice", ex.name);
@@ -96,7 +99,11 @@ impl Manifest {
                     bail!("exercise `{}`: test `{}` is listed twice", ex.name, t.name);
                 }
                 if t.timeout_secs == Some(0) {
-                    bail!("exercise `{}`: test `{}` has timeout_secs = 0", ex.name, t.name);
+                    bail!(
+                        "exercise `{}`: test `{}` has timeout_secs = 0",
+                        ex.name,
+                        t.name
+                    );
                 }
             }
         }
@@ -106,19 +113,26 @@ impl Manifest {
     /// Finds an exercise by `ex04`, `4`, `04` or its full name.
     pub fn find(&self, query: &str) -> Result<&Exercise> {
         let q = query.trim().to_ascii_lowercase();
-        let digits: String =
-            q.strip_prefix("ex").unwrap_or(&q).chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = q
+            .strip_prefix("ex")
+            .unwrap_or(&q)
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         let number: Option<u32> = digits.parse().ok();
         if let Some(ex) = self.exercises.iter().find(|e| e.name == q) {
             return Ok(ex);
         }
-        if let Some(n) = number {
-            if let Some(ex) = self.exercises.iter().find(|e| e.number() == Some(n)) {
-                return Ok(ex);
-            }
+        if let Some(n) = number
+            && let Some(ex) = self.exercises.iter().find(|e| e.number() == Some(n))
+        {
+            return Ok(ex);
         }
         let known: Vec<&str> = self.exercises.iter().map(|e| e.name.as_str()).collect();
-        bail!("no exercise `{query}`; the exercises are: {}", known.join(", "))
+        bail!(
+            "no exercise `{query}`; the exercises are: {}",
+            known.join(", ")
+        )
     }
 }
 
@@ -157,7 +171,11 @@ hidden = true
     fn finds_exercises_by_number_or_name() {
         let m = Manifest::parse(SAMPLE).unwrap();
         for q in ["ex04", "4", "04", "EX04", "ex04_producer_consumer"] {
-            assert_eq!(m.find(q).unwrap().name, "ex04_producer_consumer", "query {q}");
+            assert_eq!(
+                m.find(q).unwrap().name,
+                "ex04_producer_consumer",
+                "query {q}"
+            );
         }
         let e = m.find("ex09").unwrap_err().to_string();
         assert!(e.contains("ex04_producer_consumer"), "{e}");
@@ -166,7 +184,12 @@ hidden = true
     #[test]
     fn rejects_duplicates_and_unknown_fields() {
         let dup = format!("{SAMPLE}\n[[exercise.test]]\nname = \"a\"\npoints = 1\n");
-        assert!(Manifest::parse(&dup).unwrap_err().to_string().contains("twice"));
+        assert!(
+            Manifest::parse(&dup)
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
         let unknown = SAMPLE.replace("points = 2", "points = 2\npionts = 3");
         assert!(Manifest::parse(&unknown).is_err());
     }
@@ -177,8 +200,17 @@ hidden = true
         let m = Manifest::load(&root.join(crate::MANIFEST_PATH)).unwrap();
         assert_eq!(m.exercises.len(), 8, "eight exercises, one per chapter");
         for ex in &m.exercises {
-            assert!(root.join("src").join(&ex.chapter).is_file(), "{}: chapter {} is missing", ex.name, ex.chapter);
-            assert!(ex.hints.len() >= 2, "{} needs at least two hint levels", ex.name);
+            assert!(
+                root.join("src").join(&ex.chapter).is_file(),
+                "{}: chapter {} is missing",
+                ex.name,
+                ex.chapter
+            );
+            assert!(
+                ex.hints.len() >= 2,
+                "{} needs at least two hint levels",
+                ex.name
+            );
             assert!(!ex.tests.is_empty(), "{} has no graded tests", ex.name);
         }
     }

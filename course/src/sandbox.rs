@@ -39,7 +39,13 @@ pub struct Limits {
 impl Limits {
     /// The defaults: 64 KiB of output, 4 GiB of address space, 64 MiB files, 256 processes.
     pub fn with_timeout(timeout: Duration) -> Self {
-        Limits { timeout, output_cap: 64 * 1024, address_space: 4 << 30, file_size: 64 << 20, processes: 256 }
+        Limits {
+            timeout,
+            output_cap: 64 * 1024,
+            address_space: 4 << 30,
+            file_size: 64 << 20,
+            processes: 256,
+        }
     }
 
     /// RLIMIT_CPU: CPU seconds across all threads; two cores busy for the whole time limit, plus one.
@@ -68,14 +74,24 @@ impl Protections {
         let run_as = if root && unprivileged { nobody() } else { None };
         let cgroup_parent = make_cgroup_parent();
         let netns = root && probe_netns();
-        Protections { run_as, cgroup_parent, netns }
+        Protections {
+            run_as,
+            cgroup_parent,
+            netns,
+        }
     }
 
     /// One line per protection: what is in force and what is not.
     pub fn describe(&self, limits: &Limits) -> Vec<String> {
         let mut v = vec![
-            format!("process per test, own process group, killed after {} s", limits.timeout.as_secs()),
-            format!("output capped at {} KiB per stream", limits.output_cap / 1024),
+            format!(
+                "process per test, own process group, killed after {} s",
+                limits.timeout.as_secs()
+            ),
+            format!(
+                "output capped at {} KiB per stream",
+                limits.output_cap / 1024
+            ),
             format!(
                 "rlimits: address space {} MiB, file size {} MiB, CPU {} s, processes {}",
                 limits.address_space >> 20,
@@ -87,7 +103,8 @@ impl Protections {
         ];
         v.push(match self.run_as {
             Some((u, g)) => format!("tests run as an unprivileged user (uid {u}, gid {g})"),
-            None => "tests run as the grader's own user (RLIMIT_NPROC is not enforced for root)".to_string(),
+            None => "tests run as the grader's own user (RLIMIT_NPROC is not enforced for root)"
+                .to_string(),
         });
         v.push(match &self.cgroup_parent {
             Some(p) => format!("each test in its own pids cgroup under {} (whole tree killed, even after setsid)", p.display()),
@@ -138,7 +155,11 @@ fn probe_netns() -> bool {
             Ok(())
         });
     }
-    cmd.stdout(Stdio::null()).stderr(Stdio::null()).status().map(|s| s.success()).unwrap_or(false)
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 /// How a graded test ended.
@@ -218,7 +239,10 @@ fn random_token() -> String {
         let _ = f.read_exact(&mut bytes);
     }
     let t = Instant::now().elapsed().as_nanos() as u64 ^ u64::from(std::process::id());
-    bytes[..8].iter_mut().zip(t.to_le_bytes()).for_each(|(b, x)| *b ^= x);
+    bytes[..8]
+        .iter_mut()
+        .zip(t.to_le_bytes())
+        .for_each(|(b, x)| *b ^= x);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -258,7 +282,12 @@ pub fn run_graded_test(
     scratch: &Path,
 ) -> GradedOutcome {
     let start = Instant::now();
-    let outcome = |verdict, output: String| GradedOutcome { verdict, output, elapsed: start.elapsed(), stragglers_killed: 0 };
+    let outcome = |verdict, output: String| GradedOutcome {
+        verdict,
+        output,
+        elapsed: start.elapsed(),
+        stragglers_killed: 0,
+    };
     if !listed.iter().any(|l| l == name) {
         return outcome(GradedVerdict::Missing, String::new());
     }
@@ -275,7 +304,10 @@ pub fn run_graded_test(
         let mut w = std::fs::File::from(token_w);
         use std::io::Write;
         if w.write_all(token.as_bytes()).is_err() {
-            return outcome(GradedVerdict::NotRun("cannot write the token".into()), String::new());
+            return outcome(
+                GradedVerdict::NotRun("cannot write the token".into()),
+                String::new(),
+            );
         }
         // Dropping `w` closes the write end: the test reads the token and then end-of-file.
     }
@@ -298,7 +330,9 @@ pub fn run_graded_test(
         std::fs::write(dir.join("pids.max"), limits.processes.to_string()).ok()?;
         Some(dir)
     });
-    let cgroup_procs = cgroup.as_ref().and_then(|d| CString::new(d.join("cgroup.procs").as_os_str().as_encoded_bytes()).ok());
+    let cgroup_procs = cgroup
+        .as_ref()
+        .and_then(|d| CString::new(d.join("cgroup.procs").as_os_str().as_encoded_bytes()).ok());
 
     let mut cmd = Command::new(exe);
     cmd.args([name, "--exact", "--nocapture", "--test-threads=1"])
@@ -322,7 +356,14 @@ pub fn run_graded_test(
         (libc::RLIMIT_CPU, limits.cpu_seconds()),
         // RLIMIT_NPROC counts every process of the (shared) test user, so with a pids cgroup it is
         // only a backstop, well above the cgroup's own per-test limit.
-        (libc::RLIMIT_NPROC, if cgroup.is_some() { limits.processes * 16 } else { limits.processes }),
+        (
+            libc::RLIMIT_NPROC,
+            if cgroup.is_some() {
+                limits.processes * 16
+            } else {
+                limits.processes
+            },
+        ),
         (libc::RLIMIT_CORE, 0),
     ];
     // SAFETY: the closure runs in the forked child before exec and only makes async-signal-safe
@@ -356,15 +397,20 @@ pub fn run_graded_test(
                 return Err(std::io::Error::last_os_error());
             }
             for (res, val) in rl {
-                let lim = libc::rlimit { rlim_cur: val, rlim_max: val };
+                let lim = libc::rlimit {
+                    rlim_cur: val,
+                    rlim_max: val,
+                };
                 if libc::setrlimit(res, &lim) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
             }
-            if let Some((uid, gid)) = run_as {
-                if libc::setgroups(0, std::ptr::null()) != 0 || libc::setgid(gid) != 0 || libc::setuid(uid) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
+            if let Some((uid, gid)) = run_as
+                && (libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(gid) != 0
+                    || libc::setuid(uid) != 0)
+            {
+                return Err(std::io::Error::last_os_error());
             }
             if libc::dup2(token_fd, TOKEN_FD) < 0 || libc::dup2(result_fd, RESULT_FD) < 0 {
                 return Err(std::io::Error::last_os_error());
@@ -381,7 +427,10 @@ pub fn run_graded_test(
             if let Some(d) = &cgroup {
                 let _ = std::fs::remove_dir(d);
             }
-            return outcome(GradedVerdict::NotRun(format!("cannot start the test: {e}")), String::new());
+            return outcome(
+                GradedVerdict::NotRun(format!("cannot start the test: {e}")),
+                String::new(),
+            );
         }
     };
     let pgid = child.id() as i32;
@@ -412,7 +461,11 @@ pub fn run_graded_test(
         stragglers = kill_cgroup(dir);
         pids_limit_hit = std::fs::read_to_string(dir.join("pids.events"))
             .ok()
-            .and_then(|s| s.split_whitespace().nth(1).and_then(|n| n.parse::<u64>().ok()))
+            .and_then(|s| {
+                s.split_whitespace()
+                    .nth(1)
+                    .and_then(|n| n.parse::<u64>().ok())
+            })
             .is_some_and(|n| n > 0);
         let _ = std::fs::remove_dir(dir);
     }
@@ -449,7 +502,12 @@ pub fn run_graded_test(
             _ => GradedVerdict::Failed,
         },
     };
-    GradedOutcome { verdict, output, elapsed: start.elapsed(), stragglers_killed: stragglers }
+    GradedOutcome {
+        verdict,
+        output,
+        elapsed: start.elapsed(),
+        stragglers_killed: stragglers,
+    }
 }
 
 /// Kills every process in a cgroup until it is empty; returns how many were found.
@@ -457,7 +515,10 @@ fn kill_cgroup(dir: &Path) -> usize {
     let mut seen = std::collections::BTreeSet::new();
     for _ in 0..200 {
         let procs = std::fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
-        let pids: Vec<i32> = procs.split_whitespace().filter_map(|p| p.parse().ok()).collect();
+        let pids: Vec<i32> = procs
+            .split_whitespace()
+            .filter_map(|p| p.parse().ok())
+            .collect();
         if pids.is_empty() {
             break;
         }
@@ -474,7 +535,10 @@ fn kill_cgroup(dir: &Path) -> usize {
 /// Reads a stream to its end in a thread, keeping at most `cap` bytes. The receiver gets the text
 /// once every writer has closed it; a straggler holding it open must not hang the grader, so
 /// callers wait with a time limit.
-fn spawn_capped_reader(mut r: impl Read + Send + 'static, cap: usize) -> std::sync::mpsc::Receiver<String> {
+fn spawn_capped_reader(
+    mut r: impl Read + Send + 'static,
+    cap: usize,
+) -> std::sync::mpsc::Receiver<String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut kept = Vec::new();

@@ -41,20 +41,35 @@ impl std::fmt::Display for BuildFailure {
 ///
 /// `target_dir` lets callers that run inside `cargo test` use a directory of their own, since the
 /// outer cargo may hold the lock on the workspace's `target/`.
-pub fn build_tests(root: &Path, package: &str, target_dir: Option<&Path>) -> Result<Result<TestBinaries, BuildFailure>> {
+pub fn build_tests(
+    root: &Path,
+    package: &str,
+    target_dir: Option<&Path>,
+) -> Result<Result<TestBinaries, BuildFailure>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(root)
-        .args(["test", "--no-run", "--tests", "--message-format=json-render-diagnostics", "-p", package]);
+    cmd.current_dir(root).args([
+        "test",
+        "--no-run",
+        "--tests",
+        "--message-format=json-render-diagnostics",
+        "-p",
+        package,
+    ]);
     if let Some(dir) = target_dir {
         cmd.arg("--target-dir").arg(dir);
     }
     // Rendered diagnostics go to stderr; we keep them for the report.
-    let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("cannot run cargo to build {package}'s tests"))?;
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run cargo to build {package}'s tests"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut bins = TestBinaries::default();
     for line in stdout.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if v["reason"] != "compiler-artifact" || v["profile"]["test"] != true {
             continue;
         }
@@ -67,7 +82,9 @@ pub fn build_tests(root: &Path, package: &str, target_dir: Option<&Path>) -> Res
         }
     }
     if !out.status.success() {
-        return Ok(Err(BuildFailure { messages: String::from_utf8_lossy(&out.stderr).into_owned() }));
+        return Ok(Err(BuildFailure {
+            messages: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }));
     }
     Ok(Ok(bins))
 }
@@ -80,7 +97,11 @@ pub fn list_tests(exe: &Path) -> Result<Vec<String>> {
         .output()
         .with_context(|| format!("cannot run {}", exe.display()))?;
     if !out.status.success() {
-        bail!("{} --list failed: {}", exe.display(), String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "{} --list failed: {}",
+            exe.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -140,7 +161,12 @@ pub struct Outcome {
 pub fn run_one(exe: &Path, name: &str, listed: &[String], timeout: Duration) -> Outcome {
     let start = Instant::now();
     if !listed.iter().any(|l| l == name) {
-        return Outcome { name: name.into(), verdict: Verdict::Missing, output: String::new(), elapsed: Duration::ZERO };
+        return Outcome {
+            name: name.into(),
+            verdict: Verdict::Missing,
+            output: String::new(),
+            elapsed: Duration::ZERO,
+        };
     }
     let mut cmd = Command::new(exe);
     cmd.args([name, "--exact", "--nocapture", "--test-threads=1"])
@@ -196,7 +222,12 @@ pub fn run_one(exe: &Path, name: &str, listed: &[String], timeout: Duration) -> 
             None => Verdict::Failed,
         },
     };
-    Outcome { name: name.into(), verdict, output, elapsed: start.elapsed() }
+    Outcome {
+        name: name.into(),
+        verdict,
+        output,
+        elapsed: start.elapsed(),
+    }
 }
 
 fn spawn_reader(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
@@ -256,17 +287,26 @@ pub fn run_many(work: &[(PathBuf, String, Vec<String>, Duration)], jobs: usize) 
                         *n += 1;
                         i
                     };
-                    let Some((exe, name, listed, timeout)) = work.get(i) else { break };
+                    let Some((exe, name, listed, timeout)) = work.get(i) else {
+                        break;
+                    };
                     let outcome = run_one(exe, name, listed, *timeout);
                     results.lock().unwrap()[i] = Some(outcome);
                 }
             });
         }
     });
-    results.into_inner().unwrap().into_iter().map(|o| o.expect("every job ran")).collect()
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|o| o.expect("every job ran"))
+        .collect()
 }
 
 /// How many tests to run at once: the machine's cores.
 pub fn default_jobs() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }

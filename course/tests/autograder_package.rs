@@ -25,7 +25,10 @@ fn run_autograder_writes_gradescope_results_for_a_submission() {
         assert!(ag.join(script).is_file(), "{script} missing from the zip");
     }
     assert!(ag.join("source/exercises/info.toml").is_file());
-    assert!(!ag.join("source/solutions").exists(), "the package must not carry the solutions");
+    assert!(
+        !ag.join("source/solutions").exists(),
+        "the package must not carry the solutions"
+    );
 
     // What setup.sh builds, taken from this build (building it again here would take minutes).
     let tool = ag.join("source/target/release/course");
@@ -33,7 +36,12 @@ fn run_autograder_writes_gradescope_results_for_a_submission() {
     std::fs::copy(env!("CARGO_BIN_EXE_course"), &tool).unwrap();
 
     // A student's submission: the untouched handout.
-    course::export::export_tree(&root(), &ag.join("submission"), course::export::Kind::Handout).unwrap();
+    course::export::export_tree(
+        &root(),
+        &ag.join("submission"),
+        course::export::Kind::Handout,
+    )
+    .unwrap();
 
     let status = Command::new("bash")
         .arg(ag.join("run_autograder"))
@@ -42,10 +50,21 @@ fn run_autograder_writes_gradescope_results_for_a_submission() {
         .unwrap();
     assert!(status.success(), "run_autograder failed");
     let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ag.join("results/results.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(ag.join("results/results.json")).unwrap())
+            .unwrap();
     let manifest = course::manifest::Manifest::load(&root().join(course::MANIFEST_PATH)).unwrap();
     let total_tests: usize = manifest.exercises.iter().map(|e| e.tests.len()).sum();
     assert_eq!(results["score"], 0, "the untouched stubs score nothing");
-    assert_eq!(results["tests"].as_array().unwrap().len(), total_tests, "every graded test is reported");
-    assert!(results["tests"].as_array().unwrap().iter().all(|t| t["status"] == "failed"));
+    assert_eq!(
+        results["tests"].as_array().unwrap().len(),
+        total_tests,
+        "every graded test is reported"
+    );
+    assert!(
+        results["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] == "failed")
+    );
 }

@@ -3,7 +3,6 @@
 //! The reference solutions: the same public API as the `exercises` crate, complete. The graded
 //! tests in `../tests/` run against both crates.
 
-pub mod sync;
 pub mod ex01_threads_vs_processes;
 pub mod ex02_process_pool;
 pub mod ex03_multiprocessing;
@@ -12,3 +11,4 @@ pub mod ex05_sharing_data;
 pub mod ex06_panics_and_errors;
 pub mod ex07_thread_pool_factorials;
 pub mod ex08_pool_sizes;
+pub mod sync;

@@ -105,7 +105,11 @@ fn expand_str(
             continue;
         }
         let Some(len) = rest[start..].find("}}") else {
-            return Err(err(path, line, "an include link `{{#...` is never closed with `}}`"));
+            return Err(err(
+                path,
+                line,
+                "an include link `{{#...` is never closed with `}}`",
+            ));
         };
         let inner = rest[start + 3..start + len].trim();
         let (word, arg) = inner.split_once(char::is_whitespace).unwrap_or((inner, ""));
@@ -120,7 +124,11 @@ fn expand_str(
             None => out.push_str(&rest[start..start + len + 2]),
             Some(kind) => {
                 if depth >= MAX_DEPTH {
-                    return Err(err(path, line, "includes nest more than 10 deep (a cycle?)"));
+                    return Err(err(
+                        path,
+                        line,
+                        "includes nest more than 10 deep (a cycle?)",
+                    ));
                 }
                 let replacement = expand_link(kind, arg.trim(), base, path, line, depth, deps)?;
                 out.push_str(&replacement);
@@ -134,7 +142,11 @@ fn expand_str(
 }
 
 fn err(path: &Path, line: usize, message: impl Into<String>) -> IncludeError {
-    IncludeError { file: path.to_path_buf(), line, message: message.into() }
+    IncludeError {
+        file: path.to_path_buf(),
+        line,
+        message: message.into(),
+    }
 }
 
 fn parse_selection(spec: &str) -> Option<Selection> {
@@ -142,7 +154,11 @@ fn parse_selection(spec: &str) -> Option<Selection> {
         return Some(Selection::All);
     }
     let parse_bound = |s: &str| -> Option<Option<usize>> {
-        if s.is_empty() { Some(None) } else { s.parse::<usize>().ok().map(Some) }
+        if s.is_empty() {
+            Some(None)
+        } else {
+            s.parse::<usize>().ok().map(Some)
+        }
     };
     match spec.split_once(':') {
         None => match spec.parse::<usize>() {
@@ -180,10 +196,21 @@ fn expand_link(
     let (file_part, sel_part) = arg.split_once(':').unwrap_or((arg, ""));
     let target = base.join(file_part);
     let selection = parse_selection(sel_part).ok_or_else(|| {
-        err(from, line, format!("`{sel_part}` is neither an anchor name nor a line range N:M"))
+        err(
+            from,
+            line,
+            format!("`{sel_part}` is neither an anchor name nor a line range N:M"),
+        )
     })?;
     let content = std::fs::read_to_string(&target).map_err(|e| {
-        err(from, line, format!("cannot include `{}`: {e} (the path is relative to this file)", target.display()))
+        err(
+            from,
+            line,
+            format!(
+                "cannot include `{}`: {e} (the path is relative to this file)",
+                target.display()
+            ),
+        )
     })?;
     deps.push(target.clone());
     let lines: Vec<&str> = content.lines().collect();
@@ -197,7 +224,11 @@ fn expand_link(
                 return Err(err(
                     from,
                     line,
-                    format!("line range {sel_part} is outside `{}` ({} lines)", target.display(), lines.len()),
+                    format!(
+                        "line range {sel_part} is outside `{}` ({} lines)",
+                        target.display(),
+                        lines.len()
+                    ),
                 ));
             }
             (1..=lines.len()).map(|n| n >= first && n <= last).collect()
@@ -238,7 +269,10 @@ fn expand_link(
                 return Err(err(
                     from,
                     line,
-                    format!("anchor `{name}` in `{}` has no `ANCHOR_END: {name}`", target.display()),
+                    format!(
+                        "anchor `{name}` in `{}` has no `ANCHOR_END: {name}`",
+                        target.display()
+                    ),
                 ));
             }
             sel
@@ -254,7 +288,11 @@ fn expand_link(
             (_, true) => l.to_string(),
             (Kind::Include, false) => continue,
             (Kind::RustdocInclude, false) => {
-                if l.trim().is_empty() { "#".to_string() } else { format!("# {l}") }
+                if l.trim().is_empty() {
+                    "#".to_string()
+                } else {
+                    format!("# {l}")
+                }
             }
         };
         if !first {
@@ -269,38 +307,62 @@ fn expand_link(
 
 /// The words rustdoc understands in a code block's info string.
 const RUSTDOC_WORDS: &[&str] = &[
-    "rust", "ignore", "should_panic", "no_run", "compile_fail", "test_harness", "standalone_crate",
-    "edition2015", "edition2018", "edition2021", "edition2024",
+    "rust",
+    "ignore",
+    "should_panic",
+    "no_run",
+    "compile_fail",
+    "test_harness",
+    "standalone_crate",
+    "edition2015",
+    "edition2018",
+    "edition2021",
+    "edition2024",
 ];
 /// mdBook's own words, which rustdoc ignores.
 const MDBOOK_WORDS: &[&str] = &["noplayground", "editable", "mdbook-runnable", "hidelines"];
 
-/// Checks every code fence of one (expanded) chapter and returns how many rust doctests it holds.
+/// How many rust doctests a chapter holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fences {
+    /// ```rust blocks that rustdoc compiles (and runs, unless `no_run` or `compile_fail`).
+    pub tested: usize,
+    /// ```rust,ignore blocks: rustdoc lists them but does not run them.
+    pub ignored: usize,
+}
+
+/// Checks every code fence of one (expanded) chapter and counts its rust doctests.
 ///
 /// Every fence must name its language; a fence rustdoc would treat as Rust must say `rust` first;
 /// words after `rust` must be ones rustdoc or mdBook know; an `ignore` block needs its reason on
 /// the line before it (`<!-- ignore: why -->`) and is not counted. Problems come back as
 /// `file:line: message`.
-pub fn check_fences(file: &Path, text: &str) -> Result<usize, Vec<String>> {
+pub fn check_fences(file: &Path, text: &str) -> Result<Fences, Vec<String>> {
     let mut problems = Vec::new();
-    let mut count = 0;
+    let mut count = Fences::default();
     let mut open: Option<(String, usize)> = None; // fence marker and line
     let mut previous_nonblank = String::new();
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         let t = line.trim_start();
         let marker: String = t.chars().take_while(|&c| c == '`' || c == '~').collect();
-        if marker.len() >= 3 && (marker.chars().all(|c| c == '`') || marker.chars().all(|c| c == '~')) {
+        if marker.len() >= 3
+            && (marker.chars().all(|c| c == '`') || marker.chars().all(|c| c == '~'))
+        {
             if let Some((m, _)) = &open {
-                if t.trim_end() == m.as_str() || (t.starts_with(m.as_str()) && t[m.len()..].trim().is_empty()) {
+                if t.trim_end() == m.as_str()
+                    || (t.starts_with(m.as_str()) && t[m.len()..].trim().is_empty())
+                {
                     open = None;
                 }
                 continue;
             }
             let info = t[marker.len()..].trim();
             open = Some((marker.clone(), n));
-            let words: Vec<&str> =
-                info.split(|c: char| c == ',' || c.is_whitespace()).filter(|w| !w.is_empty()).collect();
+            let words: Vec<&str> = info
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|w| !w.is_empty())
+                .collect();
             if words.is_empty() {
                 problems.push(format!(
                     "{}:{n}: a code block with no language: label it (```rust, ```text, ```console, ```toml ...)",
@@ -309,7 +371,11 @@ pub fn check_fences(file: &Path, text: &str) -> Result<usize, Vec<String>> {
                 continue;
             }
             let is_rust = words[0] == "rust";
-            if !is_rust && words.iter().all(|w| RUSTDOC_WORDS.contains(w) || w.starts_with("edition")) {
+            if !is_rust
+                && words
+                    .iter()
+                    .all(|w| RUSTDOC_WORDS.contains(w) || w.starts_with("edition"))
+            {
                 problems.push(format!(
                     "{}:{n}: the block `{info}` would be a rust doctest: start its info string with `rust`",
                     file.display()
@@ -323,7 +389,10 @@ pub fn check_fences(file: &Path, text: &str) -> Result<usize, Vec<String>> {
                 for w in &words[1..] {
                     let known = RUSTDOC_WORDS.contains(w) || w.starts_with("ignore-");
                     if !known && !MDBOOK_WORDS.contains(w) {
-                        problems.push(format!("{}:{n}: unknown word `{w}` in ```{info}", file.display()));
+                        problems.push(format!(
+                            "{}:{n}: unknown word `{w}` in ```{info}",
+                            file.display()
+                        ));
                     }
                     if known {
                         if let Some(f) = foreign {
@@ -337,6 +406,7 @@ pub fn check_fences(file: &Path, text: &str) -> Result<usize, Vec<String>> {
                     }
                 }
                 if words.contains(&"ignore") {
+                    count.ignored += 1;
                     if !previous_nonblank.trim_start().starts_with("<!-- ignore:") {
                         problems.push(format!(
                             "{}:{n}: an `ignore` block needs its reason on the line before: <!-- ignore: why this block is not tested -->",
@@ -344,7 +414,7 @@ pub fn check_fences(file: &Path, text: &str) -> Result<usize, Vec<String>> {
                         ));
                     }
                 } else {
-                    count += 1;
+                    count.tested += 1;
                 }
             }
             continue;
@@ -354,9 +424,16 @@ pub fn check_fences(file: &Path, text: &str) -> Result<usize, Vec<String>> {
         }
     }
     if let Some((_, n)) = open {
-        problems.push(format!("{}:{n}: this code block is never closed", file.display()));
+        problems.push(format!(
+            "{}:{n}: this code block is never closed",
+            file.display()
+        ));
     }
-    if problems.is_empty() { Ok(count) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(count)
+    } else {
+        Err(problems)
+    }
 }
 
 #[cfg(test)]
@@ -368,7 +445,10 @@ mod tests {
         let d = std::env::temp_dir().join(format!(
             "book-include-test-{}-{}",
             std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
         ));
         fs::create_dir_all(&d).unwrap();
         d
@@ -391,7 +471,10 @@ mod tests {
         let d = dir();
         fs::write(d.join("code.rs"), CODE).unwrap();
         let e = expand_text("{{#rustdoc_include code.rs:body}}", &d.join("ch.md")).unwrap();
-        assert_eq!(e.text, "# use std::sync::Mutex;\n# pub fn f() -> u32 {\n    1\n# }\n# fn main() {}");
+        assert_eq!(
+            e.text,
+            "# use std::sync::Mutex;\n# pub fn f() -> u32 {\n    1\n# }\n# fn main() {}"
+        );
     }
 
     #[test]
@@ -399,11 +482,20 @@ mod tests {
         let d = dir();
         fs::write(d.join("t.txt"), "1\n2\n3\n4").unwrap();
         let md = d.join("ch.md");
-        assert_eq!(expand_text("{{#include t.txt:2:3}}", &md).unwrap().text, "2\n3");
-        assert_eq!(expand_text("{{#include t.txt:3:}}", &md).unwrap().text, "3\n4");
+        assert_eq!(
+            expand_text("{{#include t.txt:2:3}}", &md).unwrap().text,
+            "2\n3"
+        );
+        assert_eq!(
+            expand_text("{{#include t.txt:3:}}", &md).unwrap().text,
+            "3\n4"
+        );
         assert_eq!(expand_text("{{#include t.txt::1}}", &md).unwrap().text, "1");
         assert_eq!(expand_text("{{#include t.txt:2}}", &md).unwrap().text, "2");
-        assert_eq!(expand_text("{{#include t.txt}}", &md).unwrap().text, "1\n2\n3\n4");
+        assert_eq!(
+            expand_text("{{#include t.txt}}", &md).unwrap().text,
+            "1\n2\n3\n4"
+        );
     }
 
     #[test]
@@ -414,7 +506,11 @@ mod tests {
         let e = expand_text("x\ny\n{{#include code.rs:apii}}", &md).unwrap_err();
         assert_eq!(e.file, md);
         assert_eq!(e.line, 3);
-        assert!(e.message.contains("anchor `apii` not found"), "{}", e.message);
+        assert!(
+            e.message.contains("anchor `apii` not found"),
+            "{}",
+            e.message
+        );
         assert!(e.to_string().starts_with(&format!("{}:3:", md.display())));
     }
 
@@ -438,30 +534,50 @@ mod tests {
     fn escaped_and_foreign_links_are_left_alone() {
         let d = dir();
         let md = d.join("ch.md");
-        assert_eq!(expand_text("\\{{#include x.rs}}", &md).unwrap().text, "{{#include x.rs}}");
-        assert_eq!(expand_text("{{#title Hi}}", &md).unwrap().text, "{{#title Hi}}");
+        assert_eq!(
+            expand_text("\\{{#include x.rs}}", &md).unwrap().text,
+            "{{#include x.rs}}"
+        );
+        assert_eq!(
+            expand_text("{{#title Hi}}", &md).unwrap().text,
+            "{{#title Hi}}"
+        );
     }
 
     #[test]
     fn fences_are_counted_and_checked() {
         let f = Path::new("ch.md");
         let ok = "```rust\nfn main() {}\n```\n```rust,should_panic\npanic!()\n```\n<!-- ignore: needs a network -->\n```rust,ignore\nx\n```\n```text\nplain\n```\n";
-        assert_eq!(check_fences(f, ok), Ok(2));
+        assert_eq!(
+            check_fences(f, ok),
+            Ok(Fences {
+                tested: 2,
+                ignored: 1
+            })
+        );
         let unlabelled = "a\n```\ncode\n```\n";
-        assert!(check_fences(f, unlabelled).unwrap_err()[0].starts_with("ch.md:2: a code block with no language"));
+        assert!(
+            check_fences(f, unlabelled).unwrap_err()[0]
+                .starts_with("ch.md:2: a code block with no language")
+        );
         let bare_ignore = "```rust,ignore\nx\n```\n";
         assert!(check_fences(f, bare_ignore).unwrap_err()[0].contains("needs its reason"));
         let misspelt = "```rust,shold_panic\nx\n```\n";
         assert!(check_fences(f, misspelt).unwrap_err()[0].contains("unknown word `shold_panic`"));
         let implicit = "```should_panic\nx\n```\n";
-        assert!(check_fences(f, implicit).unwrap_err()[0].contains("start its info string with `rust`"));
+        assert!(
+            check_fences(f, implicit).unwrap_err()[0].contains("start its info string with `rust`")
+        );
         let unclosed = "```rust\nx\n";
         assert!(check_fences(f, unclosed).unwrap_err()[0].contains("never closed"));
         let order = "```rust,noplayground,no_run\nx\n```\n";
         assert!(check_fences(f, order).unwrap_err()[0].contains("put rustdoc's words first"));
-        assert_eq!(check_fences(f, "```rust,no_run,noplayground\nx\n```\n"), Ok(1));
+        assert_eq!(
+            check_fences(f, "```rust,no_run,noplayground\nx\n```\n").map(|c| c.tested),
+            Ok(1)
+        );
         let nested = "````text\n```rust\nnot a block\n```\n````\n";
-        assert_eq!(check_fences(f, nested), Ok(0));
+        assert_eq!(check_fences(f, nested), Ok(Fences::default()));
     }
 
     #[test]
@@ -469,7 +585,12 @@ mod tests {
         let d = dir();
         fs::write(d.join("a.md"), "A{{#include b.md}}").unwrap();
         fs::write(d.join("b.md"), "B").unwrap();
-        assert_eq!(expand_text("{{#include a.md}}", &d.join("ch.md")).unwrap().text, "AB");
+        assert_eq!(
+            expand_text("{{#include a.md}}", &d.join("ch.md"))
+                .unwrap()
+                .text,
+            "AB"
+        );
         fs::write(d.join("loop.md"), "{{#include loop.md}}").unwrap();
         let e = expand_text("{{#include loop.md}}", &d.join("ch.md")).unwrap_err();
         assert!(e.message.contains("10 deep"), "{}", e.message);

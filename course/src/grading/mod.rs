@@ -125,7 +125,10 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
     let selected: Vec<String> = if opts.exercises.is_empty() {
         manifest.exercises.iter().map(|e| e.name.clone()).collect()
     } else {
-        opts.exercises.iter().map(|q| manifest.find(q).map(|e| e.name.clone())).collect::<Result<_>>()?
+        opts.exercises
+            .iter()
+            .map(|q| manifest.find(q).map(|e| e.name.clone()))
+            .collect::<Result<_>>()?
     };
     std::fs::create_dir_all(&opts.work_dir)?;
     let prot = Protections::detect(opts.unprivileged);
@@ -136,7 +139,8 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
 
     // Phase 1: open and build every submission (builds serialise on cargo's lock anyway).
     let started: Vec<Instant> = submissions.iter().map(|_| Instant::now()).collect();
-    let prepared: Mutex<Vec<Option<(Result<Submission>, Result<Built>)>>> =
+    type Prepared = (Result<Submission>, Result<Built>);
+    let prepared: Mutex<Vec<Option<Prepared>>> =
         Mutex::new(submissions.iter().map(|_| None).collect());
     let by_hash: BuildCache = Mutex::new(BTreeMap::new());
     let next = Mutex::new(0usize);
@@ -149,11 +153,20 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
                         *n += 1;
                         *n - 1
                     };
-                    let Some(path) = submissions.get(i) else { break };
+                    let Some(path) = submissions.get(i) else {
+                        break;
+                    };
                     let scratch = opts.work_dir.join(format!("sub{i:04}"));
                     let opened = workspace::open_submission(path, &scratch, &opts.pristine);
                     let built = match &opened {
-                        Ok(sub) => build_submission(sub, &scratch, &shared_build, &manifest, opts, &by_hash),
+                        Ok(sub) => build_submission(
+                            sub,
+                            &scratch,
+                            &shared_build,
+                            &manifest,
+                            opts,
+                            &by_hash,
+                        ),
                         Err(e) => Err(anyhow::anyhow!("{e:#}")),
                     };
                     prepared.lock().unwrap()[i] = Some((opened, built));
@@ -161,15 +174,25 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
             });
         }
     });
-    let prepared: Vec<(Result<Submission>, Result<Built>)> =
-        prepared.into_inner().unwrap().into_iter().map(|p| p.expect("every submission prepared")).collect();
+    let prepared: Vec<Prepared> = prepared
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.expect("every submission prepared"))
+        .collect();
 
     // Phase 2: one queue of every test of every built submission.
-    let limits_for = |t: &crate::manifest::TestSpec| Limits::with_timeout(opts.timeout.unwrap_or_else(|| t.timeout()));
+    let limits_for = |t: &crate::manifest::TestSpec| {
+        Limits::with_timeout(opts.timeout.unwrap_or_else(|| t.timeout()))
+    };
     let mut queue = Vec::new(); // (submission index, exercise, test spec)
     for (i, (_, built)) in prepared.iter().enumerate() {
         if built.is_ok() {
-            for ex in manifest.exercises.iter().filter(|e| selected.contains(&e.name)) {
+            for ex in manifest
+                .exercises
+                .iter()
+                .filter(|e| selected.contains(&e.name))
+            {
                 for t in &ex.tests {
                     queue.push((i, ex.name.clone(), t.clone()));
                 }
@@ -178,7 +201,8 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
     }
     let total = queue.len();
     let done = Mutex::new(0usize);
-    let outcomes: Mutex<BTreeMap<(usize, String, String), GradedOutcome>> = Mutex::new(BTreeMap::new());
+    let outcomes: Mutex<BTreeMap<(usize, String, String), GradedOutcome>> =
+        Mutex::new(BTreeMap::new());
     let next = Mutex::new(0usize);
     std::thread::scope(|s| {
         for _ in 0..opts.jobs.max(1) {
@@ -189,14 +213,27 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
                         *n += 1;
                         *n - 1
                     };
-                    let Some((i, ex, spec)) = queue.get(k) else { break };
+                    let Some((i, ex, spec)) = queue.get(k) else {
+                        break;
+                    };
                     let Ok(built) = &prepared[*i].1 else { continue };
                     let full = format!("{ex}::{}", spec.name);
-                    let scratch = opts.work_dir.join(format!("sub{i:04}/run/{ex}-{}", spec.name));
-                    let outcome =
-                        sandbox::run_graded_test(&built.test_exe, &full, &built.listed, &limits_for(spec), &prot, &scratch);
+                    let scratch = opts
+                        .work_dir
+                        .join(format!("sub{i:04}/run/{ex}-{}", spec.name));
+                    let outcome = sandbox::run_graded_test(
+                        &built.test_exe,
+                        &full,
+                        &built.listed,
+                        &limits_for(spec),
+                        &prot,
+                        &scratch,
+                    );
                     let _ = std::fs::remove_dir_all(&scratch);
-                    outcomes.lock().unwrap().insert((*i, ex.clone(), spec.name.clone()), outcome);
+                    outcomes
+                        .lock()
+                        .unwrap()
+                        .insert((*i, ex.clone(), spec.name.clone()), outcome);
                     let mut d = done.lock().unwrap();
                     *d += 1;
                     if let Some(p) = opts.progress {
@@ -207,15 +244,19 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
         }
     });
     let mut outcomes = outcomes.into_inner().unwrap();
-    let protections = prot.describe(&Limits::with_timeout(opts.timeout.unwrap_or(Duration::from_secs(
-        crate::manifest::DEFAULT_TIMEOUT_SECS,
-    ))));
+    let protections = prot
+        .describe(&Limits::with_timeout(opts.timeout.unwrap_or(
+            Duration::from_secs(crate::manifest::DEFAULT_TIMEOUT_SECS),
+        )));
 
     // Phase 3: results.
     let mut results = Vec::new();
     for (i, (opened, built)) in prepared.into_iter().enumerate() {
         let source = submissions[i].clone();
-        let fallback_name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let fallback_name = source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let (name, ignored) = match &opened {
             Ok(s) => (s.name.clone(), s.ignored.clone()),
             Err(_) => (fallback_name, Vec::new()),
@@ -234,7 +275,11 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
             (Err(e), _) | (_, Err(e)) => {
                 result.could_not_grade = Some(format!("{e:#}"));
                 // Every test counts as failed, so the gradebook still has a row with a zero.
-                for ex in manifest.exercises.iter().filter(|e| selected.contains(&e.name)) {
+                for ex in manifest
+                    .exercises
+                    .iter()
+                    .filter(|e| selected.contains(&e.name))
+                {
                     result.exercises.push(ExerciseResult {
                         name: ex.name.clone(),
                         score: 0,
@@ -249,7 +294,9 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
                                 score: 0,
                                 max_score: t.points,
                                 hidden: t.hidden,
-                                verdict: GradedVerdict::NotRun("the submission could not be graded".into()),
+                                verdict: GradedVerdict::NotRun(
+                                    "the submission could not be graded".into(),
+                                ),
                                 output: String::new(),
                                 elapsed: Duration::ZERO,
                             })
@@ -262,13 +309,21 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
             (Ok(_), Ok(b)) => b,
         };
         result.replaced_files = built.replaced.clone();
-        for ex in manifest.exercises.iter().filter(|e| selected.contains(&e.name)) {
+        for ex in manifest
+            .exercises
+            .iter()
+            .filter(|e| selected.contains(&e.name))
+        {
             let mut tests = Vec::new();
             for t in &ex.tests {
                 let o = outcomes.remove(&(i, ex.name.clone(), t.name.clone()));
                 let (verdict, output, elapsed) = match o {
                     Some(o) => (o.verdict, o.output, o.elapsed),
-                    None => (GradedVerdict::NotRun("not run".into()), String::new(), Duration::ZERO),
+                    None => (
+                        GradedVerdict::NotRun("not run".into()),
+                        String::new(),
+                        Duration::ZERO,
+                    ),
                 };
                 let score = if verdict.passed() { t.points } else { 0 };
                 tests.push(TestResult {
@@ -316,7 +371,8 @@ fn hash_sources(sub: &Submission) -> u64 {
     h.finish()
 }
 
-type BuildCache = Mutex<BTreeMap<u64, (PathBuf, Vec<String>, BTreeMap<String, String>, Vec<String>)>>;
+type BuildCache =
+    Mutex<BTreeMap<u64, (PathBuf, Vec<String>, BTreeMap<String, String>, Vec<String>)>>;
 
 /// Held while a submission builds and its test binary is copied out: every grading workspace's
 /// `exercises` crate has the same name and version, so cargo gives their artifacts the same file
@@ -335,7 +391,12 @@ fn build_submission(
 ) -> Result<Built> {
     let key = hash_sources(sub);
     if let Some((exe, listed, stubbed, replaced)) = cache.lock().unwrap().get(&key).cloned() {
-        return Ok(Built { test_exe: exe, listed, stubbed, replaced });
+        return Ok(Built {
+            test_exe: exe,
+            listed,
+            stubbed,
+            replaced,
+        });
     }
     let dir = scratch.join("ws");
     let mut stubbed: BTreeMap<String, String> = BTreeMap::new();
@@ -363,23 +424,49 @@ fn build_submission(
                     make_traversable(&dir.join("target"));
                 }
                 let listed = crate::testrun::list_tests(&exe)?;
-                let replaced: Vec<String> =
-                    replaced.iter().map(|p| format!("exercises/src/{}", p.display())).collect();
-                cache.lock().unwrap().insert(key, (exe.clone(), listed.clone(), stubbed.clone(), replaced.clone()));
-                return Ok(Built { test_exe: exe, listed, stubbed, replaced });
+                let replaced: Vec<String> = replaced
+                    .iter()
+                    .map(|p| format!("exercises/src/{}", p.display()))
+                    .collect();
+                cache.lock().unwrap().insert(
+                    key,
+                    (
+                        exe.clone(),
+                        listed.clone(),
+                        stubbed.clone(),
+                        replaced.clone(),
+                    ),
+                );
+                return Ok(Built {
+                    test_exe: exe,
+                    listed,
+                    stubbed,
+                    replaced,
+                });
             }
             Err(errors) => {
                 let mut progress = false;
                 for (file, message) in errors {
-                    let rel_src = file.strip_prefix("exercises/src").ok().map(Path::to_path_buf);
-                    let rel_test = file.strip_prefix("exercises/tests/graded").ok().map(Path::to_path_buf);
+                    let rel_src = file
+                        .strip_prefix("exercises/src")
+                        .ok()
+                        .map(Path::to_path_buf);
+                    let rel_test = file
+                        .strip_prefix("exercises/tests/graded")
+                        .ok()
+                        .map(Path::to_path_buf);
                     let exercise = rel_src
                         .as_deref()
                         .and_then(|r| workspace::exercise_of(r, manifest))
-                        .or_else(|| rel_test.as_deref().and_then(|r| workspace::exercise_of(r, manifest)));
+                        .or_else(|| {
+                            rel_test
+                                .as_deref()
+                                .and_then(|r| workspace::exercise_of(r, manifest))
+                        });
                     if let Some(ex) = exercise {
-                        if !stubbed.contains_key(&ex) {
-                            stubbed.insert(ex, message);
+                        if let std::collections::btree_map::Entry::Vacant(slot) = stubbed.entry(ex)
+                        {
+                            slot.insert(message);
                             progress = true;
                         }
                     } else if let Some(rel) = rel_src {
@@ -390,7 +477,9 @@ fn build_submission(
                     }
                 }
                 if !progress {
-                    anyhow::bail!("the submission does not compile, even with broken exercises replaced by their stubs");
+                    anyhow::bail!(
+                        "the submission does not compile, even with broken exercises replaced by their stubs"
+                    );
                 }
             }
         }
@@ -399,13 +488,28 @@ fn build_submission(
 }
 
 /// Builds the graded test binary. `Ok(Err(errors))` lists (file, rendered message) per error.
-fn cargo_build(dir: &Path, shared_build: &Path) -> Result<std::result::Result<PathBuf, Vec<(PathBuf, String)>>> {
+fn cargo_build(
+    dir: &Path,
+    shared_build: &Path,
+) -> Result<std::result::Result<PathBuf, Vec<(PathBuf, String)>>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = std::process::Command::new(cargo)
         .current_dir(dir)
-        .args(["test", "--no-run", "--offline", "--message-format=json", "-p", "exercises", "--test", "graded"])
+        .args([
+            "test",
+            "--no-run",
+            "--offline",
+            "--message-format=json",
+            "-p",
+            "exercises",
+            "--test",
+            "graded",
+        ])
         .arg("--config")
-        .arg(format!("build.build-dir={:?}", shared_build.display().to_string()))
+        .arg(format!(
+            "build.build-dir={:?}",
+            shared_build.display().to_string()
+        ))
         .arg("--target-dir")
         .arg(dir.join("target"))
         .env("CARGO_INCREMENTAL", "0")
@@ -420,14 +524,21 @@ fn cargo_build(dir: &Path, shared_build: &Path) -> Result<std::result::Result<Pa
     let mut exe = None;
     let mut errors = Vec::new();
     for line in stdout.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         match v["reason"].as_str() {
-            Some("compiler-artifact") if v["target"]["name"] == "graded" && v["profile"]["test"] == true => {
+            Some("compiler-artifact")
+                if v["target"]["name"] == "graded" && v["profile"]["test"] == true =>
+            {
                 exe = v["executable"].as_str().map(PathBuf::from);
             }
             Some("compiler-message") if v["message"]["level"] == "error" => {
                 let rendered = v["message"]["rendered"].as_str().unwrap_or("").to_string();
-                let spans = v["message"]["spans"].as_array().cloned().unwrap_or_default();
+                let spans = v["message"]["spans"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 let file = spans
                     .iter()
                     .find(|s| s["is_primary"] == true)

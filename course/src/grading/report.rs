@@ -38,7 +38,9 @@ impl Format {
                 "junit" => Ok(Format::Junit),
                 "csv" => Ok(Format::Csv),
                 "feedback" => Ok(Format::Feedback),
-                other => anyhow::bail!("unknown format `{other}`: use table, gradescope, junit, csv, feedback"),
+                other => anyhow::bail!(
+                    "unknown format `{other}`: use table, gradescope, junit, csv, feedback"
+                ),
             })
             .collect()
     }
@@ -52,8 +54,15 @@ fn short(ex: &str) -> &str {
 /// The terminal table: student, per-exercise points, total.
 pub fn table(results: &[SubmissionResult]) -> String {
     let mut s = String::new();
-    let Some(first) = results.first() else { return "no submissions\n".into() };
-    let width = results.iter().map(|r| r.name.len()).max().unwrap_or(7).max(7);
+    let Some(first) = results.first() else {
+        return "no submissions\n".into();
+    };
+    let width = results
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
     let _ = write!(s, "{:<width$}", "student");
     for ex in &first.exercises {
         let _ = write!(s, " {:>7}", short(&ex.name));
@@ -101,11 +110,19 @@ pub fn gradescope(r: &SubmissionResult) -> serde_json::Value {
     }
     for ex in &r.exercises {
         if let Some(err) = &ex.compile_error {
-            let _ = writeln!(output, "{} did not compile and was graded as the unsolved stub:\n{err}", ex.name);
+            let _ = writeln!(
+                output,
+                "{} did not compile and was graded as the unsolved stub:\n{err}",
+                ex.name
+            );
         }
     }
     if !r.ignored_files.is_empty() {
-        let _ = writeln!(output, "Ignored files (only exercises/src/**/*.rs is graded): {}", r.ignored_files.join(", "));
+        let _ = writeln!(
+            output,
+            "Ignored files (only exercises/src/**/*.rs is graded): {}",
+            r.ignored_files.join(", ")
+        );
     }
     json!({
         "score": r.score(),
@@ -154,7 +171,11 @@ pub fn junit(r: &SubmissionResult) -> String {
             ex.tests.len()
         );
         for t in &ex.tests {
-            let name = if t.hidden { format!("{} [hidden]", t.name) } else { t.name.clone() };
+            let name = if t.hidden {
+                format!("{} [hidden]", t.name)
+            } else {
+                t.name.clone()
+            };
             let _ = write!(
                 s,
                 "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
@@ -181,13 +202,19 @@ pub fn junit(r: &SubmissionResult) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// The class gradebook: one row per student, one column per exercise, the total.
 pub fn csv(results: &[SubmissionResult]) -> String {
     let mut s = String::new();
-    let Some(first) = results.first() else { return "student,total,max\n".into() };
+    let Some(first) = results.first() else {
+        return "student,total,max\n".into();
+    };
     s.push_str("student");
     for ex in &first.exercises {
         s.push(',');
@@ -234,8 +261,20 @@ pub fn feedback(r: &SubmissionResult, manifest: &Manifest) -> String {
         }
         let hidden_failed = failed.iter().filter(|t| t.hidden).count();
         for t in failed.iter().filter(|t| !t.hidden) {
-            let _ = writeln!(s, "- `{}` {} ({} points)", t.name, t.verdict.describe(), t.max_score);
-            let excerpt: String = t.output.lines().filter(|l| !l.trim().is_empty()).take(12).collect::<Vec<_>>().join("\n");
+            let _ = writeln!(
+                s,
+                "- `{}` {} ({} points)",
+                t.name,
+                t.verdict.describe(),
+                t.max_score
+            );
+            let excerpt: String = t
+                .output
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .take(12)
+                .collect::<Vec<_>>()
+                .join("\n");
             if !excerpt.is_empty() {
                 let _ = writeln!(s, "\n  ```text\n{}\n  ```", indent(&excerpt, "  "));
             }
@@ -243,13 +282,21 @@ pub fn feedback(r: &SubmissionResult, manifest: &Manifest) -> String {
         if hidden_failed > 0 {
             let _ = writeln!(s, "- {hidden_failed} hidden test(s) failed.");
         }
-        if let Some(hint) = manifest.exercises.iter().find(|e| e.name == ex.name).and_then(|e| e.hints.first()) {
+        if let Some(hint) = manifest
+            .exercises
+            .iter()
+            .find(|e| e.name == ex.name)
+            .and_then(|e| e.hints.first())
+        {
             let _ = writeln!(s, "\nHint: {hint}\n");
         }
     }
     if !r.ignored_files.is_empty() {
         let _ = writeln!(s, "## Files that were not graded\n");
-        let _ = writeln!(s, "Only `exercises/src/**/*.rs` is graded; these were ignored:\n");
+        let _ = writeln!(
+            s,
+            "Only `exercises/src/**/*.rs` is graded; these were ignored:\n"
+        );
         for f in &r.ignored_files {
             let _ = writeln!(s, "- `{f}`");
         }
@@ -258,19 +305,33 @@ pub fn feedback(r: &SubmissionResult, manifest: &Manifest) -> String {
 }
 
 fn indent(s: &str, pad: &str) -> String {
-    s.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Writes the files of every requested format under `out`.
-pub fn write_all(results: &[SubmissionResult], manifest: &Manifest, formats: &[Format], out: &Path) -> Result<()> {
+pub fn write_all(
+    results: &[SubmissionResult],
+    manifest: &Manifest,
+    formats: &[Format],
+    out: &Path,
+) -> Result<()> {
     std::fs::create_dir_all(out)?;
     for r in results {
         let dir = out.join(&r.name);
-        if formats.iter().any(|f| matches!(f, Format::Gradescope | Format::Junit | Format::Feedback)) {
+        if formats
+            .iter()
+            .any(|f| matches!(f, Format::Gradescope | Format::Junit | Format::Feedback))
+        {
             std::fs::create_dir_all(&dir)?;
         }
         if formats.contains(&Format::Gradescope) {
-            std::fs::write(dir.join("results.json"), serde_json::to_string_pretty(&gradescope(r))?)?;
+            std::fs::write(
+                dir.join("results.json"),
+                serde_json::to_string_pretty(&gradescope(r))?,
+            )?;
         }
         if formats.contains(&Format::Junit) {
             std::fs::write(dir.join("junit.xml"), junit(r))?;

@@ -25,7 +25,10 @@ pub struct Submission {
 
 /// Reads a submission from a folder, a `.zip`, or a `.tar.gz`/`.tgz`, unpacking archives into `scratch`.
 pub fn open_submission(path: &Path, scratch: &Path, pristine: &Path) -> Result<Submission> {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "submission".into());
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "submission".into());
     let (name, unpacked) = if path.is_dir() {
         (file_name.clone(), path.to_path_buf())
     } else if file_name.ends_with(".zip") {
@@ -35,43 +38,81 @@ pub fn open_submission(path: &Path, scratch: &Path, pristine: &Path) -> Result<S
     } else if file_name.ends_with(".tar.gz") || file_name.ends_with(".tgz") {
         let dest = scratch.join("unpacked");
         untar(path, &dest)?;
-        (file_name.trim_end_matches(".tar.gz").trim_end_matches(".tgz").to_string(), dest)
+        (
+            file_name
+                .trim_end_matches(".tar.gz")
+                .trim_end_matches(".tgz")
+                .to_string(),
+            dest,
+        )
     } else if path.exists() {
-        bail!("`{}` is neither a folder nor a .zip / .tar.gz archive", path.display());
+        bail!(
+            "`{}` is neither a folder nor a .zip / .tar.gz archive",
+            path.display()
+        );
     } else {
         bail!("`{}` does not exist", path.display());
     };
-    let root = find_handout_root(&unpacked, 4)
-        .ok_or_else(|| anyhow!("no `exercises/src` folder in `{}`: is this a copy of the handout?", path.display()))?;
+    let root = find_handout_root(&unpacked, 4).ok_or_else(|| {
+        anyhow!(
+            "no `exercises/src` folder in `{}`: is this a copy of the handout?",
+            path.display()
+        )
+    })?;
     let mut sources = BTreeMap::new();
     let mut ignored = Vec::new();
     walk(&root, &mut |rel, abs| {
         let rel_str = rel.to_string_lossy();
-        if rel_str.starts_with("target/") || rel_str.starts_with(".git/") || rel_str.contains("/target/") {
+        if rel_str.starts_with("target/")
+            || rel_str.starts_with(".git/")
+            || rel_str.contains("/target/")
+        {
             return;
         }
-        if let Ok(in_src) = rel.strip_prefix("exercises/src") {
-            if rel.extension().is_some_and(|e| e == "rs") {
-                if let Ok(bytes) = std::fs::read(abs) {
-                    sources.insert(in_src.to_path_buf(), bytes);
-                }
-                return;
+        if let Ok(in_src) = rel.strip_prefix("exercises/src")
+            && rel.extension().is_some_and(|e| e == "rs")
+        {
+            if let Ok(bytes) = std::fs::read(abs) {
+                sources.insert(in_src.to_path_buf(), bytes);
             }
+            return;
         }
         // Anything else is never used; list it when it is not the pristine file.
         let same = std::fs::read(pristine.join(rel)).ok() == std::fs::read(abs).ok();
         if !same {
-            let what = if pristine.join(rel).exists() { "changed" } else { "added" };
+            let what = if pristine.join(rel).exists() {
+                "changed"
+            } else {
+                "added"
+            };
             ignored.push(format!("{rel_str} ({what})"));
         }
     })?;
     ignored.sort();
-    Ok(Submission { name: sanitize(&name), root, sources, ignored })
+    Ok(Submission {
+        name: sanitize(&name),
+        root,
+        sources,
+        ignored,
+    })
 }
 
 fn sanitize(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    if s.is_empty() || s.starts_with('.') { format!("submission{s}") } else { s }
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("submission{s}")
+    } else {
+        s
+    }
 }
 
 fn find_handout_root(dir: &Path, depth: usize) -> Option<PathBuf> {
@@ -81,15 +122,25 @@ fn find_handout_root(dir: &Path, depth: usize) -> Option<PathBuf> {
     if depth == 0 {
         return None;
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     entries.sort();
-    entries.into_iter().find_map(|d| find_handout_root(&d, depth - 1))
+    entries
+        .into_iter()
+        .find_map(|d| find_handout_root(&d, depth - 1))
 }
 
 fn walk(root: &Path, f: &mut dyn FnMut(&Path, &Path)) -> Result<()> {
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?.flatten() {
+        for e in std::fs::read_dir(&d)
+            .with_context(|| format!("cannot read {}", d.display()))?
+            .flatten()
+        {
             let p = e.path();
             let ft = e.file_type()?;
             if ft.is_symlink() {
@@ -107,11 +158,15 @@ fn walk(root: &Path, f: &mut dyn FnMut(&Path, &Path)) -> Result<()> {
 }
 
 fn unzip(archive: &Path, dest: &Path) -> Result<()> {
-    let file = std::fs::File::open(archive).with_context(|| format!("cannot open {}", archive.display()))?;
-    let mut zip = zip::ZipArchive::new(file).with_context(|| format!("{} is not a valid zip file", archive.display()))?;
+    let file = std::fs::File::open(archive)
+        .with_context(|| format!("cannot open {}", archive.display()))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .with_context(|| format!("{} is not a valid zip file", archive.display()))?;
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i)?;
-        let Some(rel) = entry.enclosed_name() else { continue }; // refuses ../ and absolute paths
+        let Some(rel) = entry.enclosed_name() else {
+            continue;
+        }; // refuses ../ and absolute paths
         let out = dest.join(rel);
         if entry.is_dir() {
             std::fs::create_dir_all(&out)?;
@@ -129,10 +184,14 @@ fn unzip(archive: &Path, dest: &Path) -> Result<()> {
 use std::io::Read as _;
 
 fn untar(archive: &Path, dest: &Path) -> Result<()> {
-    let file = std::fs::File::open(archive).with_context(|| format!("cannot open {}", archive.display()))?;
+    let file = std::fs::File::open(archive)
+        .with_context(|| format!("cannot open {}", archive.display()))?;
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
     std::fs::create_dir_all(dest)?;
-    for entry in tar.entries().with_context(|| format!("{} is not a valid .tar.gz", archive.display()))? {
+    for entry in tar
+        .entries()
+        .with_context(|| format!("{} is not a valid .tar.gz", archive.display()))?
+    {
         let mut entry = entry?;
         let kind = entry.header().entry_type();
         if !(kind.is_file() || kind.is_dir()) {
@@ -147,9 +206,18 @@ fn untar(archive: &Path, dest: &Path) -> Result<()> {
 /// The module an exercise source belongs to (`ex04_producer_consumer.rs` or a file under
 /// `ex04_producer_consumer/`), by its path relative to `exercises/src`.
 pub fn exercise_of(rel: &Path, manifest: &Manifest) -> Option<String> {
-    let first = rel.components().next()?.as_os_str().to_string_lossy().into_owned();
+    let first = rel
+        .components()
+        .next()?
+        .as_os_str()
+        .to_string_lossy()
+        .into_owned();
     let stem = first.trim_end_matches(".rs");
-    manifest.exercises.iter().find(|e| e.name == stem).map(|e| e.name.clone())
+    manifest
+        .exercises
+        .iter()
+        .find(|e| e.name == stem)
+        .map(|e| e.name.clone())
 }
 
 /// Writes the grading workspace for `sub` into `dir`: pristine manifests, stubs overlaid with the
@@ -170,7 +238,10 @@ pub fn write_workspace(
     let root_toml = std::fs::read_to_string(pristine.join("Cargo.toml"))?;
     let mut ws: toml::Table = toml::from_str(&root_toml).context("the pristine Cargo.toml")?;
     if let Some(toml::Value::Table(w)) = ws.get_mut("workspace") {
-        w.insert("members".into(), toml::Value::Array(vec![toml::Value::String("exercises".into())]));
+        w.insert(
+            "members".into(),
+            toml::Value::Array(vec![toml::Value::String("exercises".into())]),
+        );
         w.remove("default-members");
     }
     std::fs::write(dir.join("Cargo.toml"), toml::to_string(&ws)?)?;
@@ -180,7 +251,8 @@ pub fn write_workspace(
     // The exercises crate's manifest: pristine, with no build script, unsafe code forbidden, and
     // one graded test target.
     let ex_toml = std::fs::read_to_string(pristine.join("exercises/Cargo.toml"))?;
-    let mut ex: toml::Table = toml::from_str(&ex_toml).context("the pristine exercises/Cargo.toml")?;
+    let mut ex: toml::Table =
+        toml::from_str(&ex_toml).context("the pristine exercises/Cargo.toml")?;
     if let Some(toml::Value::Table(p)) = ex.get_mut("package") {
         p.insert("build".into(), toml::Value::Boolean(false));
         p.insert("autotests".into(), toml::Value::Boolean(false));
@@ -190,12 +262,17 @@ pub fn write_workspace(
     let lints: toml::Table = toml::from_str("[rust]\nunsafe_code = \"forbid\"\n")?;
     ex.insert("lints".into(), toml::Value::Table(lints));
     let test: toml::Table = toml::from_str("name = \"graded\"\npath = \"tests/graded.rs\"\n")?;
-    ex.insert("test".into(), toml::Value::Array(vec![toml::Value::Table(test)]));
+    ex.insert(
+        "test".into(),
+        toml::Value::Array(vec![toml::Value::Table(test)]),
+    );
     std::fs::write(dir.join("exercises/Cargo.toml"), toml::to_string(&ex)?)?;
     // Sources: pristine stubs first, then the student's files on top.
     copy_tree(&pristine.join("exercises/src"), &dir.join("exercises/src"))?;
     for (rel, bytes) in &sub.sources {
-        if exercise_of(rel, manifest).is_some_and(|e| use_stub.contains(&e)) || replace_with_pristine.contains(rel) {
+        if exercise_of(rel, manifest).is_some_and(|e| use_stub.contains(&e))
+            || replace_with_pristine.contains(rel)
+        {
             continue;
         }
         let out = dir.join("exercises/src").join(rel);
@@ -207,7 +284,12 @@ pub fn write_workspace(
     // A module the stub swap replaced by a single file must not leave a folder beside it.
     for ex in use_stub {
         let folder = dir.join("exercises/src").join(ex);
-        if folder.is_dir() && pristine.join("exercises/src").join(format!("{ex}.rs")).exists() {
+        if folder.is_dir()
+            && pristine
+                .join("exercises/src")
+                .join(format!("{ex}.rs"))
+                .exists()
+        {
             std::fs::remove_dir_all(&folder)?;
         }
     }
@@ -251,7 +333,10 @@ fn write_graded_harness(dir: &Path, pristine: &Path, manifest: &Manifest) -> Res
     );
     for ex in &manifest.exercises {
         let mut text = String::new();
-        for part in [format!("tests/{}.rs", ex.name), format!("tests/hidden/{}.rs", ex.name)] {
+        for part in [
+            format!("tests/{}.rs", ex.name),
+            format!("tests/hidden/{}.rs", ex.name),
+        ] {
             if let Ok(t) = std::fs::read_to_string(pristine.join(&part)) {
                 text.push_str(&wrap_tests(&t, &ex.name).with_context(|| format!("in {part}"))?);
                 text.push('\n');
@@ -282,7 +367,10 @@ pub fn wrap_tests(source: &str, exercise: &str) -> Result<String> {
         }
         if pending_test && t.starts_with("#[") {
             if t.starts_with("#[should_panic") {
-                bail!("line {}: graded tests cannot be #[should_panic] (the grader needs them to return)", i + 1);
+                bail!(
+                    "line {}: graded tests cannot be #[should_panic] (the grader needs them to return)",
+                    i + 1
+                );
             }
             out.push_str(line);
             out.push('\n');
@@ -293,10 +381,16 @@ pub fn wrap_tests(source: &str, exercise: &str) -> Result<String> {
             let Some(rest) = t.strip_prefix("fn ") else {
                 bail!("line {}: expected `fn name() {{` after #[test]", i + 1);
             };
-            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             let after = rest[name.len()..].trim_start();
             if !after.starts_with("()") || !after[2..].trim_start().starts_with('{') {
-                bail!("line {}: graded test `{name}` must be `fn {name}() {{` (no arguments, no return type)", i + 1);
+                bail!(
+                    "line {}: graded test `{name}` must be `fn {name}() {{` (no arguments, no return type)",
+                    i + 1
+                );
             }
             let indent = &line[..line.len() - t.len()];
             let brace = after[2..].trim_start();
@@ -320,8 +414,14 @@ mod tests {
     fn wraps_each_test_and_keeps_the_rest() {
         let src = "use x::*;\n#[test]\nfn adds() {\n    assert_eq!(1, 1);\n}\n\nfn helper() {}\n";
         let w = wrap_tests(src, "ex01").unwrap();
-        assert!(w.contains("fn adds() { crate::__grading::run(\"ex01::adds\", __graded_body_adds) }"), "{w}");
-        assert!(w.contains("fn __graded_body_adds() {\n    assert_eq!(1, 1);"), "{w}");
+        assert!(
+            w.contains("fn adds() { crate::__grading::run(\"ex01::adds\", __graded_body_adds) }"),
+            "{w}"
+        );
+        assert!(
+            w.contains("fn __graded_body_adds() {\n    assert_eq!(1, 1);"),
+            "{w}"
+        );
         assert!(w.contains("fn helper() {}"));
     }
 

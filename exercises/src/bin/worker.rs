@@ -3,12 +3,16 @@
 
 use std::process::ExitCode;
 
-use exercises::{ex01_threads_vs_processes, ex02_process_pool, ex03_multiprocessing, ex05_sharing_data};
+use exercises::{
+    ex01_threads_vs_processes, ex02_process_pool, ex03_multiprocessing, ex05_sharing_data,
+};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((exercise, rest)) = args.split_first() else {
-        eprintln!("usage: exercises-worker EXERCISE [ARGS...]  (EXERCISE is ex01, ex02, ex03 or ex05)");
+        eprintln!(
+            "usage: exercises-worker EXERCISE [ARGS...]  (EXERCISE is ex01, ex02, ex03 or ex05)"
+        );
         return ExitCode::from(2);
     };
     match exercise.as_str() {
@@ -17,7 +21,9 @@ fn main() -> ExitCode {
         "ex03" => ex03_multiprocessing::worker_main(rest),
         "ex05" => ex05_sharing_data::worker_main(rest),
         other => {
-            eprintln!("exercises-worker: unknown exercise `{other}` (expected ex01, ex02, ex03 or ex05)");
+            eprintln!(
+                "exercises-worker: unknown exercise `{other}` (expected ex01, ex02, ex03 or ex05)"
+            );
             ExitCode::from(2)
         }
     }
