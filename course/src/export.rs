@@ -61,6 +61,13 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
         }
     }
     copy_dir(&root.join("exercises/tests"), &dest.join("exercises/tests"))?;
+    if kind == Kind::Handout {
+        for entry in std::fs::read_dir(dest.join("exercises/tests"))? {
+            let p = entry?.path();
+            let text = std::fs::read_to_string(&p)?;
+            std::fs::write(&p, strip_hidden_block(&text))?;
+        }
+    }
     if kind == Kind::Autograder && root.join("tests/hidden").is_dir() {
         copy_dir(&root.join("tests/hidden"), &dest.join("tests/hidden"))?;
     }
@@ -138,6 +145,24 @@ fn strip_hidden_tests(text: &str) -> Result<String> {
     Ok(text)
 }
 
+/// Removes the lines from `// BEGIN hidden` to `// END hidden` (the shims' hidden-tests module).
+fn strip_hidden_block(text: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("// BEGIN hidden") {
+            skipping = true;
+        } else if t.starts_with("// END hidden") {
+            skipping = false;
+        } else if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn copy_file(from: &Path, to: &Path) -> Result<()> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent)?;
@@ -202,6 +227,15 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_modules_are_stripped_from_the_handout_shims() {
+        let shim = "use x as under_test;\ninclude!(\"a.rs\");\n// BEGIN hidden\nmod hidden {\n}\n// END hidden\n";
+        assert_eq!(
+            strip_hidden_block(shim),
+            "use x as under_test;\ninclude!(\"a.rs\");\n"
+        );
+    }
 
     #[test]
     fn hidden_tests_are_stripped_from_the_handout_manifest() {

@@ -7,3 +7,10 @@ use exercises as under_test;
 const WORKER_EXE: &str = env!("CARGO_BIN_EXE_exercises-worker");
 
 include!("../../tests/ex04_producer_consumer.rs");
+
+// BEGIN hidden (instructor tree only: the handout's shim has no hidden tests)
+mod hidden {
+    use super::*;
+    include!("../../tests/hidden/ex04_producer_consumer.rs");
+}
+// END hidden

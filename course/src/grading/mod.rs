@@ -136,6 +136,9 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
         make_traversable(&opts.work_dir);
     }
     let shared_build = opts.work_dir.join("shared-build");
+    // This run's own folders: two graders may share the work dir (and its dependency build).
+    let run_dir = opts.work_dir.join(format!("run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&run_dir);
 
     // Phase 1: open and build every submission (builds serialise on cargo's lock anyway).
     let started: Vec<Instant> = submissions.iter().map(|_| Instant::now()).collect();
@@ -156,7 +159,7 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
                     let Some(path) = submissions.get(i) else {
                         break;
                     };
-                    let scratch = opts.work_dir.join(format!("sub{i:04}"));
+                    let scratch = run_dir.join(format!("sub{i:04}"));
                     let opened = workspace::open_submission(path, &scratch, &opts.pristine);
                     let built = match &opened {
                         Ok(sub) => build_submission(
@@ -221,6 +224,8 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
                     let scratch = opts
                         .work_dir
                         .join(format!("sub{i:04}/run/{ex}-{}", spec.name));
+                    let scratch =
+                        run_dir.join(scratch.strip_prefix(&opts.work_dir).unwrap_or(&scratch));
                     let outcome = sandbox::run_graded_test(
                         &built.test_exe,
                         &full,
@@ -348,6 +353,9 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
         result.elapsed = started[i].elapsed();
         results.push(result);
     }
+    if std::env::var_os("COURSE_KEEP_WORK").is_none() {
+        let _ = std::fs::remove_dir_all(&run_dir);
+    }
     Ok(results)
 }
 
@@ -379,6 +387,22 @@ type BuildCache =
 /// names in the shared build folder, and the next build would overwrite this one's binary.
 static BUILD_LOCK: Mutex<()> = Mutex::new(());
 
+/// The same exclusion between grader processes: an exclusive file lock on `path`, released when the
+/// returned file is dropped.
+fn lock_file(path: &Path) -> Result<std::fs::File> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot open the build lock {}", path.display()))?;
+    f.lock().context("cannot lock the shared build")?;
+    Ok(f)
+}
+
 /// Builds a submission's graded test binary, swapping exercises that do not compile for their
 /// stubs until it builds.
 fn build_submission(
@@ -407,6 +431,7 @@ fn build_submission(
         // times, and files written before another submission's build finished would look older
         // than that build's artifacts, which share this crate's file names.
         let guard = BUILD_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let _file_lock = lock_file(&shared_build.with_extension("lock"))?;
         workspace::write_workspace(&dir, &opts.pristine, manifest, sub, &use_stub, &replaced)?;
         let out = cargo_build(&dir, shared_build)?;
         let out = match out {

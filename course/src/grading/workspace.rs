@@ -332,20 +332,28 @@ fn write_graded_harness(dir: &Path, pristine: &Path, manifest: &Manifest) -> Res
          }\n\n",
     );
     for ex in &manifest.exercises {
-        let mut text = String::new();
-        for part in [
-            format!("tests/{}.rs", ex.name),
-            format!("tests/hidden/{}.rs", ex.name),
-        ] {
-            if let Ok(t) = std::fs::read_to_string(pristine.join(&part)) {
-                text.push_str(&wrap_tests(&t, &ex.name).with_context(|| format!("in {part}"))?);
-                text.push('\n');
-            }
-        }
+        let public = format!("tests/{}.rs", ex.name);
+        let text = std::fs::read_to_string(pristine.join(&public))
+            .with_context(|| format!("cannot read the graded tests {public}"))?;
+        let text = wrap_tests(&text, &ex.name).with_context(|| format!("in {public}"))?;
         std::fs::write(tests_dir.join(format!("{}.rs", ex.name)), text)?;
+        // Hidden tests live in a `hidden` module inside the exercise's, as in the instructor's shims.
+        let hidden = format!("tests/hidden/{}.rs", ex.name);
+        let hidden_mod = match std::fs::read_to_string(pristine.join(&hidden)) {
+            Ok(t) => {
+                let t = wrap_tests(&t, &format!("{}::hidden", ex.name))
+                    .with_context(|| format!("in {hidden}"))?;
+                std::fs::write(tests_dir.join(format!("{}_hidden.rs", ex.name)), t)?;
+                format!(
+                    "    mod hidden {{\n        use super::*;\n        include!(\"graded/{}_hidden.rs\");\n    }}\n",
+                    ex.name
+                )
+            }
+            Err(_) => String::new(),
+        };
         root.push_str(&format!(
-            "mod {0} {{\n    #[allow(unused_imports)]\n    use super::WORKER_EXE;\n    include!(\"graded/{0}.rs\");\n}}\n",
-            ex.name
+            "mod {0} {{\n    #[allow(unused_imports)]\n    use super::WORKER_EXE;\n    include!(\"graded/{0}.rs\");\n{1}}}\n",
+            ex.name, hidden_mod
         ));
     }
     std::fs::write(dir.join("exercises/tests/graded.rs"), root)?;
