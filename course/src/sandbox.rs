@@ -63,6 +63,9 @@ pub struct Protections {
     pub cgroup_parent: Option<PathBuf>,
     /// Whether each test gets a fresh network namespace (no network).
     pub netns: bool,
+    /// Whether the grader is a child subreaper: orphans of a test (a `setsid` child whose parent
+    /// died) become the grader's children, so they can be found and killed without a cgroup.
+    pub subreaper: bool,
 }
 
 impl Protections {
@@ -74,10 +77,13 @@ impl Protections {
         let run_as = if root && unprivileged { nobody() } else { None };
         let cgroup_parent = make_cgroup_parent();
         let netns = root && probe_netns();
+        // SAFETY: prctl(PR_SET_CHILD_SUBREAPER) takes plain integers and changes only this process.
+        let subreaper = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } == 0;
         Protections {
             run_as,
             cgroup_parent,
             netns,
+            subreaper,
         }
     }
 
@@ -108,6 +114,7 @@ impl Protections {
         });
         v.push(match &self.cgroup_parent {
             Some(p) => format!("each test in its own pids cgroup under {} (whole tree killed, even after setsid)", p.display()),
+            None if self.subreaper => "no pids cgroup available: the process group is killed, and orphans (e.g. a setsid child) are swept up as the grader's adopted children".to_string(),
             None => "no pids cgroup available: only the process group is killed (a setsid child may escape)".to_string(),
         });
         v.push(if self.netns {
@@ -354,14 +361,15 @@ pub fn run_graded_test(
         (libc::RLIMIT_AS, limits.address_space),
         (libc::RLIMIT_FSIZE, limits.file_size),
         (libc::RLIMIT_CPU, limits.cpu_seconds()),
-        // RLIMIT_NPROC counts every process of the (shared) test user, so with a pids cgroup it is
-        // only a backstop, well above the cgroup's own per-test limit.
+        // RLIMIT_NPROC counts every process of the test's user, not just the test's: with a pids
+        // cgroup it is only a backstop; without one, it allows `processes` more than that user
+        // already runs (an instructor's own account may run hundreds).
         (
             libc::RLIMIT_NPROC,
             if cgroup.is_some() {
                 limits.processes * 16
             } else {
-                limits.processes
+                user_processes(run_as.map(|(u, _)| u)) + limits.processes
             },
         ),
         (libc::RLIMIT_CORE, 0),
@@ -434,6 +442,10 @@ pub fn run_graded_test(
         }
     };
     let pgid = child.id() as i32;
+    ACTIVE_TESTS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(pgid);
     let cap = limits.output_cap;
     let out_reader = spawn_capped_reader(child.stdout.take().expect("piped"), cap);
     let err_reader = spawn_capped_reader(child.stderr.take().expect("piped"), cap);
@@ -455,8 +467,15 @@ pub fn run_graded_test(
         let _ = child.kill();
         let _ = child.wait();
     }
+    ACTIVE_TESTS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&pgid);
     let mut stragglers = 0;
     let mut pids_limit_hit = false;
+    if cgroup.is_none() && prot.subreaper {
+        stragglers = sweep_orphans();
+    }
     if let Some(dir) = &cgroup {
         stragglers = kill_cgroup(dir);
         pids_limit_hit = std::fs::read_to_string(dir.join("pids.events"))
@@ -508,6 +527,86 @@ pub fn run_graded_test(
         elapsed: start.elapsed(),
         stragglers_killed: stragglers,
     }
+}
+
+/// The root processes of the tests running now (the grader's own children that are not orphans).
+static ACTIVE_TESTS: std::sync::Mutex<std::collections::BTreeSet<i32>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// How many processes `uid` (the grader's own user when `None`) runs now.
+fn user_processes(uid: Option<u32>) -> u64 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = uid.unwrap_or_else(|| unsafe { libc::getuid() });
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter(|e| {
+            std::fs::read_to_string(e.path().join("status"))
+                .ok()
+                .is_some_and(|st| {
+                    st.lines()
+                        .find(|l| l.starts_with("Uid:"))
+                        .and_then(|l| l.split_whitespace().nth(1))
+                        .and_then(|u| u.parse::<u32>().ok())
+                        == Some(uid)
+                })
+        })
+        .count() as u64
+}
+
+/// Kills and reaps the grader's adopted children: processes whose parent is the grader but that
+/// are not a running test's own process (they were orphaned, e.g. by `setsid` and their parent's
+/// death). Returns how many there were.
+fn sweep_orphans() -> usize {
+    let me = std::process::id() as i32;
+    let mut killed = std::collections::BTreeSet::new();
+    for _ in 0..50 {
+        let active = ACTIVE_TESTS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let mut found = false;
+        for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+                continue;
+            };
+            // The fields after the command name, which is in parentheses and may hold spaces.
+            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+                continue;
+            };
+            let ppid: i32 = rest
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            if ppid != me || active.contains(&pid) {
+                continue;
+            }
+            found = true;
+            killed.insert(pid);
+            // SAFETY: kill and a non-blocking waitpid on a pid; no memory is involved.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG);
+            }
+        }
+        if !found {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    killed.len()
 }
 
 /// Kills every process in a cgroup until it is empty; returns how many were found.

@@ -305,10 +305,18 @@ fn misbehaving_submissions_get_the_right_verdicts_and_leave_nothing_behind() {
             .all(|t| t.output.contains("more bytes of output cut")),
         "flooded output is cut"
     );
+    // With a pids cgroup (root, as in CI) the grader knows the process limit was hit; with only
+    // RLIMIT_NPROC, spawning fails quietly and the endless loop runs into the time limit.
+    let cgroups = course::sandbox::Protections::detect(true)
+        .cgroup_parent
+        .is_some();
     all(
         ra,
         4,
-        &|v| *v == GradedVerdict::LimitHit("process count"),
+        &|v| {
+            *v == GradedVerdict::LimitHit("process count")
+                || (!cgroups && *v == GradedVerdict::TimedOut)
+        },
         "stopped by the process limit",
     );
     all(
