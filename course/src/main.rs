@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod book;
 mod check;
 mod grade;
@@ -29,6 +30,8 @@ enum Verb {
     Check(check::CheckArgs),
     /// Print the next hint for an exercise (`cargo course hint ex04`).
     Hint(hint::HintArgs),
+    /// Run the benchmarks, Rust and Python side by side, and print the table (--plots: figures).
+    Bench(bench::BenchArgs),
     /// Grade students' submissions (instructors).
     Grade(grade::GradeArgs),
     /// Write the student repository into DIR: book, stubs, public tests, the tool (no solutions).
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Verb::Book(args) => book::run(&root, &args),
         Verb::Check(args) => check::run(&root, &args),
         Verb::Grade(args) => grade::run(&root, &args),
+        Verb::Bench(args) => bench::run(&root, &args),
         Verb::Handout { dir } => {
             course::export::export_tree(&root, &dir, course::export::Kind::Handout).map(|()| {
                 eprintln!(

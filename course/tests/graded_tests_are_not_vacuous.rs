@@ -4,8 +4,8 @@
 //! - the tests in `tests/` are exactly the ones the manifest lists (and gives points for),
 //! - every alternative implementation in `tests/fixtures` passes, every broken one fails.
 //!
-//! The builds go to `target/course-selfcheck`, not `target/`, because the outer `cargo test`
-//! holds the lock on `target/`.
+//! The builds share the workspace's own target folder: cargo releases its lock before it runs
+//! test binaries, so these nested builds reuse what the outer `cargo test` already built.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -17,16 +17,12 @@ fn root() -> PathBuf {
     course::workspace_root()
 }
 
-fn selfcheck_target() -> PathBuf {
-    root().join("target/course-selfcheck")
-}
-
 fn manifest() -> Manifest {
     Manifest::load(&root().join(course::MANIFEST_PATH)).expect("the manifest loads")
 }
 
 fn build(package: &str) -> TestBinaries {
-    match testrun::build_tests(&root(), package, Some(&selfcheck_target())).expect("cargo runs") {
+    match testrun::build_tests(&root(), package, None).expect("cargo runs") {
         Ok(b) => b,
         Err(failure) => panic!("the `{package}` crate's tests do not compile:\n{failure}"),
     }
@@ -168,9 +164,16 @@ fn every_rust_block_of_the_book_is_a_doctest() {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = std::process::Command::new(cargo)
         .current_dir(root())
-        .args(["test", "--doc", "-p", "book-snippets", "--target-dir"])
-        .arg(selfcheck_target())
-        .args(["--", "--list", "--format", "terse"])
+        .args([
+            "test",
+            "--doc",
+            "-p",
+            "book-snippets",
+            "--",
+            "--list",
+            "--format",
+            "terse",
+        ])
         .output()
         .expect("cargo runs");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -24,7 +24,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::wd::{TimeoutConfiguration, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -66,7 +66,8 @@ impl Outcome {
 /// The pages `SUMMARY.md` lists, as the `.html` paths mdBook writes (in book order).
 pub fn summary_pages(root: &Path) -> Result<Vec<String>> {
     let summary = root.join("src/SUMMARY.md");
-    let text = std::fs::read_to_string(&summary).with_context(|| format!("cannot read {}", summary.display()))?;
+    let text = std::fs::read_to_string(&summary)
+        .with_context(|| format!("cannot read {}", summary.display()))?;
     let mut pages = Vec::new();
     for line in text.lines() {
         let mut rest = line;
@@ -74,7 +75,10 @@ pub fn summary_pages(root: &Path) -> Result<Vec<String>> {
             let after = &rest[start + 2..];
             let Some(end) = after.find(')') else { break };
             let target = after[..end].split('#').next().unwrap_or("").trim();
-            if let Some(stem) = target.strip_suffix(".md").filter(|_| !target.contains("://")) {
+            if let Some(stem) = target
+                .strip_suffix(".md")
+                .filter(|_| !target.contains("://"))
+            {
                 let html = if stem == "README" || stem.ends_with("/README") {
                     format!("{}index.html", &stem[..stem.len() - "README".len()])
                 } else {
@@ -105,13 +109,24 @@ impl Proc {
     fn spawn(name: &'static str, mut cmd: Command, log: &Path) -> Result<Proc> {
         let out = File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
         let err = out.try_clone()?;
-        cmd.stdin(Stdio::null()).stdout(out).stderr(err).process_group(0);
-        let child = cmd.spawn().with_context(|| format!("cannot start {name}: {cmd:?}"))?;
-        Ok(Proc { name, child, log: log.to_path_buf() })
+        cmd.stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0);
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("cannot start {name}: {cmd:?}"))?;
+        Ok(Proc {
+            name,
+            child,
+            log: log.to_path_buf(),
+        })
     }
 
     fn signal_group(&self, signal: libc::c_int) {
-        let Ok(pgid) = libc::pid_t::try_from(self.child.id()) else { return };
+        let Ok(pgid) = libc::pid_t::try_from(self.child.id()) else {
+            return;
+        };
         // SAFETY: `killpg` only sends a signal. The group is the one `process_group(0)` made for
         // this child (its id is the child's pid), so nothing outside what we started is hit.
         unsafe {
@@ -122,7 +137,12 @@ impl Proc {
     /// Fails (with the end of its log) when the process has exited.
     fn ensure_running(&mut self) -> Result<()> {
         if let Some(status) = self.child.try_wait()? {
-            bail!("{} exited ({status}); the end of {}:\n{}", self.name, self.log.display(), tail(&self.log, 40));
+            bail!(
+                "{} exited ({status}); the end of {}:\n{}",
+                self.name,
+                self.log.display(),
+                tail(&self.log, 40)
+            );
         }
         Ok(())
     }
@@ -159,11 +179,16 @@ fn free_port() -> Result<u16> {
 fn http_status(port: u16, path: &str) -> Result<u16> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )?;
     let mut head = [0u8; 12];
     stream.read_exact(&mut head)?;
     let text = String::from_utf8_lossy(&head);
-    text.get(9..12).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow!("bad HTTP answer {text:?}"))
+    text.get(9..12)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow!("bad HTTP answer {text:?}"))
 }
 
 /// Waits until `proc` answers `GET path` with 200, failing early when it exits.
@@ -188,46 +213,73 @@ fn wait_until_serving(proc: &mut Proc, port: u16, path: &str, limit: Duration) -
 
 /// Runs every check; `Err` only when the run itself could not happen (no browser, no server).
 pub fn run(cfg: &Config) -> Result<Outcome> {
-    for (what, path) in [("chromium", &cfg.chromium), ("chromedriver", &cfg.chromedriver)] {
+    for (what, path) in [
+        ("chromium", &cfg.chromium),
+        ("chromedriver", &cfg.chromedriver),
+    ] {
         if !path.is_file() {
-            bail!("{what} not found at {} (Debian: apt-get install chromium chromium-driver)", path.display());
+            bail!(
+                "{what} not found at {} (Debian: apt-get install chromium chromium-driver)",
+                path.display()
+            );
         }
     }
     if !cfg.server_exe.is_file() {
-        bail!("the course binary {} is missing (cargo build --release -p course)", cfg.server_exe.display());
+        bail!(
+            "the course binary {} is missing (cargo build --release -p course)",
+            cfg.server_exe.display()
+        );
     }
     let pages = summary_pages(&cfg.root)?;
     if cfg.out.exists() {
-        std::fs::remove_dir_all(&cfg.out).with_context(|| format!("cannot empty {}", cfg.out.display()))?;
+        std::fs::remove_dir_all(&cfg.out)
+            .with_context(|| format!("cannot empty {}", cfg.out.display()))?;
     }
-    std::fs::create_dir_all(&cfg.out).with_context(|| format!("cannot create {}", cfg.out.display()))?;
+    std::fs::create_dir_all(&cfg.out)
+        .with_context(|| format!("cannot create {}", cfg.out.display()))?;
 
     let port = free_port()?;
     let mut server_cmd = Command::new(&cfg.server_exe);
-    server_cmd.args(["book", "--serve", "--port", &port.to_string()]).env("COURSE_ROOT", &cfg.root);
-    let mut server = Proc::spawn("the book server (course book --serve)", server_cmd, &cfg.out.join("server.log"))?;
+    server_cmd
+        .args(["book", "--serve", "--port", &port.to_string()])
+        .env("COURSE_ROOT", &cfg.root);
+    let mut server = Proc::spawn(
+        "the book server (course book --serve)",
+        server_cmd,
+        &cfg.out.join("server.log"),
+    )?;
     // The server builds the book before it listens.
     wait_until_serving(&mut server, port, "/", Duration::from_secs(300))?;
 
     let driver_port = free_port()?;
     let mut driver_cmd = Command::new(&cfg.chromedriver);
     driver_cmd.arg(format!("--port={driver_port}"));
-    let mut driver = Proc::spawn("chromedriver", driver_cmd, &cfg.out.join("chromedriver.log"))?;
+    let mut driver = Proc::spawn(
+        "chromedriver",
+        driver_cmd,
+        &cfg.out.join("chromedriver.log"),
+    )?;
     wait_until_serving(&mut driver, driver_port, "/status", Duration::from_secs(30))?;
 
     let profile = cfg.out.join("chromium-profile");
     std::fs::create_dir_all(&profile)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let base = format!("http://127.0.0.1:{port}/");
     let result = runtime.block_on(async {
         let session = drive(cfg, &base, driver_port, &profile, &pages);
         match tokio::time::timeout(Duration::from_secs(600), session).await {
             Ok(r) => r,
-            Err(_) => Err(anyhow!("the browser checks did not finish within 10 minutes")),
+            Err(_) => Err(anyhow!(
+                "the browser checks did not finish within 10 minutes"
+            )),
         }
     });
     if result.is_ok() {
-        server.ensure_running().context("the server died during the checks")?;
+        server
+            .ensure_running()
+            .context("the server died during the checks")?;
     }
     drop(driver);
     drop(server);
@@ -237,7 +289,13 @@ pub fn run(cfg: &Config) -> Result<Outcome> {
 
 /// Opens the browser session, runs the checks, and always closes the session (and so the
 /// browser) again.
-async fn drive(cfg: &Config, base: &str, driver_port: u16, profile: &Path, pages: &[String]) -> Result<Outcome> {
+async fn drive(
+    cfg: &Config,
+    base: &str,
+    driver_port: u16,
+    profile: &Path,
+    pages: &[String],
+) -> Result<Outcome> {
     let mut caps = serde_json::Map::new();
     let args = [
         "--headless".to_string(),
@@ -251,7 +309,10 @@ async fn drive(cfg: &Config, base: &str, driver_port: u16, profile: &Path, pages
         "--hide-scrollbars".to_string(),
         format!("--user-data-dir={}", profile.display()),
     ];
-    caps.insert("goog:chromeOptions".into(), json!({ "binary": cfg.chromium, "args": args }));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": cfg.chromium, "args": args }),
+    );
     caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
@@ -268,11 +329,18 @@ async fn drive(cfg: &Config, base: &str, driver_port: u16, profile: &Path, pages
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
     }
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
     }
 }
 
@@ -281,8 +349,15 @@ impl WebDriverCompatibleCommand for BrowserLog {
 struct Cdp(Value);
 
 impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
     }
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(self.0.to_string()))
@@ -291,7 +366,10 @@ impl WebDriverCompatibleCommand for Cdp {
 
 /// The console errors (level SEVERE) logged since the last call.
 async fn console_errors(c: &Client) -> Result<Vec<String>> {
-    let entries = c.issue_cmd(BrowserLog).await.context("reading the browser console")?;
+    let entries = c
+        .issue_cmd(BrowserLog)
+        .await
+        .context("reading the browser console")?;
     Ok(entries
         .as_array()
         .into_iter()
@@ -301,8 +379,24 @@ async fn console_errors(c: &Client) -> Result<Vec<String>> {
         .collect())
 }
 
+/// Loads `url`, trying again (up to 3 times) when Chromium's renderer does not answer in time,
+/// which a loaded 2-core machine has been seen to cause once; the page itself is then fine.
+async fn load(c: &Client, url: &str) -> Result<()> {
+    let mut attempt = 1;
+    loop {
+        match c.goto(url).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 3 => eprintln!("loading {url} failed ({e}); trying again"),
+            Err(e) => return Err(anyhow!("cannot load {url} (3 tries): {e}")),
+        }
+        attempt += 1;
+    }
+}
+
 async fn eval(c: &Client, script: &str) -> Result<Value> {
-    c.execute(script, vec![]).await.map_err(|e| anyhow!("script failed: {e}\n{script}"))
+    c.execute(script, vec![])
+        .await
+        .map_err(|e| anyhow!("script failed: {e}\n{script}"))
 }
 
 /// The playground (play.rust-lang.org) is not reachable offline: its list of crates is answered
@@ -393,6 +487,13 @@ struct LinkUse {
 async fn checks(c: &Client, cfg: &Config, base: &str, chapters: &[String]) -> Result<Outcome> {
     let mut o = Outcome::default();
     c.set_window_size(1280, 900).await?;
+    // A page that does not load in 30 s is retried (see `load`), not waited on for 5 minutes.
+    let timeouts = TimeoutConfiguration::new(
+        Some(Duration::from_secs(30)),
+        Some(Duration::from_secs(30)),
+        Some(Duration::ZERO),
+    );
+    c.update_timeouts(timeouts).await?;
     c.issue_cmd(Cdp(json!({
         "cmd": "Page.addScriptToEvaluateOnNewDocument",
         "params": { "source": FAKE_PLAYGROUND }
@@ -409,12 +510,15 @@ async fn checks(c: &Client, cfg: &Config, base: &str, chapters: &[String]) -> Re
     let mut headings: Vec<(String, String)> = Vec::new();
     let mut first_playground_page = None;
     let mut first_figure_page = None;
-    let (mut n_blocks, mut n_rust, mut n_play, mut n_shown, mut n_images, mut n_svg) = (0, 0, 0, 0, 0, 0);
+    let (mut n_blocks, mut n_rust, mut n_play, mut n_shown, mut n_images, mut n_svg) =
+        (0, 0, 0, 0, 0, 0);
     for page in &pages {
-        c.goto(&format!("{base}{page}")).await.with_context(|| format!("cannot load {page}"))?;
+        load(c, &format!("{base}{page}")).await?;
         let status = eval(c, NAV_STATUS).await?.as_i64().unwrap_or(-1);
         if status != 200 {
-            o.fail(format!("{page}: HTTP status {status}, not 200 (is its .md file missing from src/?)"));
+            o.fail(format!(
+                "{page}: HTTP status {status}, not 200 (is its .md file missing from src/?)"
+            ));
         }
         let info = eval(c, PAGE_INFO).await?;
         let h1: Vec<String> = strings(&info["h1"]);
@@ -458,18 +562,24 @@ async fn checks(c: &Client, cfg: &Config, base: &str, chapters: &[String]) -> Re
         let deadline = Instant::now() + Duration::from_secs(10);
         let play = loop {
             let play = eval(c, PLAY_BUTTONS).await?;
-            if play["missing"].as_array().is_none_or(|m| m.is_empty()) || Instant::now() > deadline {
+            if play["missing"].as_array().is_none_or(|m| m.is_empty()) || Instant::now() > deadline
+            {
                 break play;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
         n_play += play["runnable"].as_u64().unwrap_or(0);
         n_shown += play["shown"].as_u64().unwrap_or(0);
-        if play["shown"].as_u64().unwrap_or(0) > 0 && page != "print.html" {
+        // index.html is the first chapter again: the second screenshot shows another page.
+        let twin_of_index =
+            page == "index.html" || page == "print.html" || chapters.first() == Some(page);
+        if play["shown"].as_u64().unwrap_or(0) > 0 && !twin_of_index {
             first_playground_page.get_or_insert_with(|| page.clone());
         }
         for block in strings(&play["missing"]) {
-            o.fail(format!("{page}: playground block without a play button: `{block}`"));
+            o.fail(format!(
+                "{page}: playground block without a play button: `{block}`"
+            ));
         }
         for err in console_errors(c).await? {
             o.fail(format!("{page}: console error: {err}"));
@@ -493,14 +603,23 @@ async fn checks(c: &Client, cfg: &Config, base: &str, chapters: &[String]) -> Re
         for u in uses {
             n_links += 1;
             if status != 200 {
-                o.fail(format!("{}: link `{}` leads to {url}, which answers {status}", u.page, u.href));
+                o.fail(format!(
+                    "{}: link `{}` leads to {url}, which answers {status}",
+                    u.page, u.href
+                ));
             } else if !u.frag.is_empty() && !ids.contains(&u.frag) {
-                o.fail(format!("{}: link `{}`: {url} has no element with id `{}`", u.page, u.href, u.frag));
+                o.fail(format!(
+                    "{}: link `{}`: {url} has no element with id `{}`",
+                    u.page, u.href, u.frag
+                ));
             }
         }
     }
     let _ = console_errors(c).await?; // a 404 above is reported already, not as a console error
-    o.note(format!("{n_links} same-site links checked ({} distinct pages)", links.len()));
+    o.note(format!(
+        "{n_links} same-site links checked ({} distinct pages)",
+        links.len()
+    ));
 
     search(c, base, &mut o).await?;
     print_page(c, cfg, base, &headings, &mut o).await?;
@@ -516,12 +635,20 @@ async fn checks(c: &Client, cfg: &Config, base: &str, chapters: &[String]) -> Re
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(String::from)).collect()
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(String::from))
+        .collect()
 }
 
 async fn search(c: &Client, base: &str, o: &mut Outcome) -> Result<()> {
-    c.goto(&format!("{base}index.html")).await?;
-    c.find(Locator::Css("#mdbook-search-toggle")).await.context("no search button")?.click().await?;
+    load(c, &format!("{base}index.html")).await?;
+    c.find(Locator::Css("#mdbook-search-toggle"))
+        .await
+        .context("no search button")?
+        .click()
+        .await?;
     let bar = c
         .wait()
         .at_most(Duration::from_secs(10))
@@ -546,7 +673,11 @@ async fn search(c: &Client, base: &str, o: &mut Outcome) -> Result<()> {
             o.fail(format!("search: no result for \"{term}\""));
         } else {
             let top: Vec<&str> = hits.iter().take(3).map(String::as_str).collect();
-            o.note(format!("search \"{term}\": {} results, first {}", hits.len(), top.join(", ")));
+            o.note(format!(
+                "search \"{term}\": {} results, first {}",
+                hits.len(),
+                top.join(", ")
+            ));
         }
     }
     for err in console_errors(c).await? {
@@ -555,21 +686,41 @@ async fn search(c: &Client, base: &str, o: &mut Outcome) -> Result<()> {
     Ok(())
 }
 
-async fn print_page(c: &Client, cfg: &Config, base: &str, headings: &[(String, String)], o: &mut Outcome) -> Result<()> {
-    c.goto(&format!("{base}print.html")).await?;
-    let h1 = strings(&eval(c, "return [...document.querySelectorAll('main h1')].map(h => h.textContent.trim());").await?);
+async fn print_page(
+    c: &Client,
+    cfg: &Config,
+    base: &str,
+    headings: &[(String, String)],
+    o: &mut Outcome,
+) -> Result<()> {
+    load(c, &format!("{base}print.html")).await?;
+    let h1 = strings(
+        &eval(
+            c,
+            "return [...document.querySelectorAll('main h1')].map(h => h.textContent.trim());",
+        )
+        .await?,
+    );
     let mut missing = 0;
     for (page, heading) in headings {
         if !h1.contains(heading) {
             missing += 1;
-            o.fail(format!("print.html: the chapter {page} (\"{heading}\") is not on the print page"));
+            o.fail(format!(
+                "print.html: the chapter {page} (\"{heading}\") is not on the print page"
+            ));
         }
     }
-    let pdf = c.print(Default::default()).await.context("printing print.html to PDF")?;
+    let pdf = c
+        .print(Default::default())
+        .await
+        .context("printing print.html to PDF")?;
     let path = cfg.out.join("print.pdf");
     std::fs::write(&path, &pdf)?;
     if !pdf.starts_with(b"%PDF") || pdf.len() < 10_000 {
-        o.fail(format!("print.html: printing gave no real PDF ({} bytes)", pdf.len()));
+        o.fail(format!(
+            "print.html: printing gave no real PDF ({} bytes)",
+            pdf.len()
+        ));
     }
     o.note(format!(
         "print page: {} of {} chapters present, PDF of {} KiB at {}",
@@ -584,7 +735,13 @@ async fn print_page(c: &Client, cfg: &Config, base: &str, headings: &[(String, S
     Ok(())
 }
 
-async fn screenshots(c: &Client, cfg: &Config, base: &str, pages: &[String], o: &mut Outcome) -> Result<()> {
+async fn screenshots(
+    c: &Client,
+    cfg: &Config,
+    base: &str,
+    pages: &[String],
+    o: &mut Outcome,
+) -> Result<()> {
     for (theme, stored) in [("light", None), ("dark", Some("navy"))] {
         // mdBook keeps the reader's theme in localStorage; set it as the theme menu does.
         let set = match stored {
@@ -592,14 +749,16 @@ async fn screenshots(c: &Client, cfg: &Config, base: &str, pages: &[String], o: 
             None => "localStorage.removeItem('mdbook-theme');".to_string(),
         };
         for (i, page) in pages.iter().enumerate() {
-            c.goto(&format!("{base}{page}")).await?;
+            load(c, &format!("{base}{page}")).await?;
             eval(c, &set).await?;
             c.refresh().await?;
             let class = eval(c, "return document.documentElement.className;").await?;
             let class = class.as_str().unwrap_or_default();
             let want = stored.unwrap_or("light");
             if !class.split_whitespace().any(|k| k == want) {
-                o.fail(format!("{page}: the {theme} theme did not apply (html class \"{class}\")"));
+                o.fail(format!(
+                    "{page}: the {theme} theme did not apply (html class \"{class}\")"
+                ));
             }
             let png = c.screenshot().await?;
             let stem = page.trim_end_matches(".html").replace('/', "_");

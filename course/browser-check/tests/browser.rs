@@ -10,11 +10,16 @@ use book_browser_check::{Config, run};
 /// The target folder this test runs from (`<target>/debug/deps/<this test>`).
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows its own path");
-    exe.ancestors().nth(3).expect("the test runs from <target>/<profile>/deps").to_path_buf()
+    exe.ancestors()
+        .nth(3)
+        .expect("the test runs from <target>/<profile>/deps")
+        .to_path_buf()
 }
 
 fn env_path(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(default))
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
 }
 
 #[test]
@@ -24,7 +29,14 @@ fn the_book_works_in_headless_chromium() {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
     let status = Command::new(cargo)
-        .args(["build", "--release", "-q", "-p", "course", "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "course",
+            "--manifest-path",
+        ])
         .arg(&manifest)
         .env("CARGO_TARGET_DIR", &target)
         .status()
@@ -47,7 +59,10 @@ fn the_book_works_in_headless_chromium() {
     for shot in &outcome.screenshots {
         eprintln!("  {}", shot.display());
     }
-    eprintln!("browser checks took {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "browser checks took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     assert!(
         outcome.failures.is_empty(),
         "{} problem(s) in the book as Chromium shows it (served from {}):\n  {}",

@@ -17,7 +17,7 @@ use lychee_lib::{BaseInfo, ClientBuilder, FileType, FragmentCheckerOptions, Inpu
 pub struct BrokenLink {
     /// The HTML page holding the link, relative to the book's folder.
     pub page: String,
-    /// The link as lychee resolved it (a `file://` URL, with its `#fragment`).
+    /// The link as lychee resolved it, relative to the book's folder when inside it.
     pub link: String,
     /// What is wrong: a missing file, or an anchor that no element has as its `id`.
     pub problem: String,
@@ -53,7 +53,10 @@ pub fn check_dir(dir: &Path) -> Result<Report> {
     let dir = std::path::absolute(dir).with_context(|| format!("bad path {}", dir.display()))?;
     let pages = html_files(&dir)?;
     if pages.is_empty() {
-        return Err(anyhow!("no HTML page under {}: was the book built?", dir.display()));
+        return Err(anyhow!(
+            "no HTML page under {}: was the book built?",
+            dir.display()
+        ));
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -64,8 +67,10 @@ pub fn check_dir(dir: &Path) -> Result<Report> {
 }
 
 async fn check_pages(dir: &Path, pages: &[PathBuf]) -> Result<Report> {
-    let inputs: HashSet<Input> =
-        pages.iter().map(|p| Input::from_input_source(InputSource::FsPath(p.clone()))).collect();
+    let inputs: HashSet<Input> = pages
+        .iter()
+        .map(|p| Input::from_input_source(InputSource::FsPath(p.clone())))
+        .collect();
     let collector = Collector::new(Some(dir.to_path_buf()), BaseInfo::none())
         .map_err(|e| anyhow!("lychee: {e}"))?;
     let requests: Vec<_> = collector
@@ -94,7 +99,11 @@ async fn check_pages(dir: &Path, pages: &[PathBuf]) -> Result<Report> {
             Err(e) => {
                 // A link lychee cannot even turn into a URL (say, a relative path leaving the
                 // book's folder) is broken too.
-                broken.insert(BrokenLink { page: "?".into(), link: String::new(), problem: e.to_string() });
+                broken.insert(BrokenLink {
+                    page: "?".into(),
+                    link: String::new(),
+                    problem: e.to_string(),
+                });
                 continue;
             }
         };
@@ -103,11 +112,21 @@ async fn check_pages(dir: &Path, pages: &[PathBuf]) -> Result<Report> {
         }
         let page = page_name(dir, &request.source);
         let link = request.uri.to_string();
-        let response = client.check(request).await.map_err(|e| anyhow!("lychee: {e}"))?;
+        // Shown relative to the book's folder: `ch04.html#x`, not `file:///tmp/.../ch04.html#x`.
+        let prefix = format!("file://{}/", dir.display());
+        let link = link.strip_prefix(&prefix).map(String::from).unwrap_or(link);
+        let response = client
+            .check(request)
+            .await
+            .map_err(|e| anyhow!("lychee: {e}"))?;
         report.checked += 1;
         let status = response.status();
         if !status.is_success() && !status.is_excluded() {
-            broken.insert(BrokenLink { page, link, problem: status.to_string() });
+            broken.insert(BrokenLink {
+                page,
+                link,
+                problem: status.to_string(),
+            });
         }
     }
     report.broken = broken.into_iter().collect();
@@ -116,9 +135,11 @@ async fn check_pages(dir: &Path, pages: &[PathBuf]) -> Result<Report> {
 
 fn page_name(dir: &Path, source: &lychee_lib::ResolvedInputSource) -> String {
     match source {
-        lychee_lib::ResolvedInputSource::FsPath(p) => {
-            p.strip_prefix(dir).unwrap_or(p).to_string_lossy().into_owned()
-        }
+        lychee_lib::ResolvedInputSource::FsPath(p) => p
+            .strip_prefix(dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned(),
         other => other.to_string(),
     }
 }
@@ -128,7 +149,9 @@ pub fn html_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))? {
+        for entry in
+            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
+        {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);

@@ -17,8 +17,14 @@ fn every_internal_link_and_anchor_of_the_book_resolves() {
     let root = course::workspace_root();
     let dest = tmp("book-linkcheck");
     let report = build_and_check(&root, &dest).unwrap_or_else(|e| panic!("{e:#}"));
-    eprintln!("{} pages, {} internal links checked", report.pages, report.checked);
-    assert!(report.pages > 3 && report.checked > 50, "suspiciously few pages or links: {report:?}");
+    eprintln!(
+        "{} pages, {} internal links checked",
+        report.pages, report.checked
+    );
+    assert!(
+        report.pages > 3 && report.checked > 50,
+        "suspiciously few pages or links: {report:?}"
+    );
     let list: Vec<String> = report.broken.iter().map(|b| format!("  {b}")).collect();
     assert!(
         report.broken.is_empty(),
@@ -44,12 +50,30 @@ fn the_checker_finds_a_missing_page_and_a_missing_anchor() {
         </body></html>"##,
     )
     .unwrap();
-    std::fs::write(dir.join("b.html"), r#"<html><body><p id="here">B</p></body></html>"#).unwrap();
+    std::fs::write(
+        dir.join("b.html"),
+        r#"<html><body><p id="here">B</p></body></html>"#,
+    )
+    .unwrap();
     std::fs::write(dir.join("sub/index.html"), "<html><body>S</body></html>").unwrap();
     let report = check_dir(&dir).unwrap_or_else(|e| panic!("{e:#}"));
     let found: Vec<&str> = report.broken.iter().map(|b| b.link.as_str()).collect();
-    assert_eq!(report.broken.len(), 2, "expected exactly the 2 broken links, got {found:?}");
-    assert!(found.iter().any(|l| l.ends_with("b.html#nowhere")), "missing anchor not found: {found:?}");
-    assert!(found.iter().any(|l| l.ends_with("missing.html")), "missing page not found: {found:?}");
-    assert!(report.broken.iter().all(|b| b.page == "a.html"), "{:?}", report.broken);
+    assert_eq!(
+        report.broken.len(),
+        2,
+        "expected exactly the 2 broken links, got {found:?}"
+    );
+    assert!(
+        found.iter().any(|l| l.ends_with("b.html#nowhere")),
+        "missing anchor not found: {found:?}"
+    );
+    assert!(
+        found.iter().any(|l| l.ends_with("missing.html")),
+        "missing page not found: {found:?}"
+    );
+    assert!(
+        report.broken.iter().all(|b| b.page == "a.html"),
+        "{:?}",
+        report.broken
+    );
 }

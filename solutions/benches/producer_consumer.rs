@@ -1,0 +1,19 @@
+//! Producer/consumer throughput, 10^6 items: locked lists, the bounded buffer, std and
+//! crossbeam channels.
+//!
+//! Run with `cargo bench -p solutions --bench producer_consumer`; `cargo course bench` measures the
+//! same scenarios side by side with Python (the scenarios are in `common/mod.rs`).
+
+mod common;
+
+fn main() {
+    // procspawn's pool re-runs this executable as its workers: this call turns such a child
+    // into a worker before criterion reads the command line.
+    procspawn::init();
+    let mut c = criterion::Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .configure_from_args();
+    common::criterion_group(&mut c, "pc", 10);
+    c.final_summary();
+}
