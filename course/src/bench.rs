@@ -338,7 +338,9 @@ fn render_table(all: &Samples, p: &Provenance, python: bool) -> String {
         p.samples
     );
     let rows = |w: &mut String, title: &str, rows: &[(&str, &str)]| {
-        let _ = writeln!(w, "## {title}");
+        if !title.is_empty() {
+            let _ = writeln!(w, "## {title}");
+        }
         for (label, key) in rows {
             if all.contains_key(*key) {
                 let _ = writeln!(w, "  {label:<46} {}", cell(all, key));

@@ -2,7 +2,7 @@
 //! line per scenario, `NAME NS NS ...` (nanoseconds per operation, or per item where one
 //! operation moves many items, one number per sample).
 //!
-//! `side_by_side --run GROUP --samples K` (GROUP is one of `common::GROUPS`). Each sample runs
+//! `side_by_side --run GROUP --samples K [--only PART]` (GROUP is one of `common::GROUPS`). Each sample runs
 //! the operation enough times to last about `--target-ms` milliseconds (default 20) and
 //! reports the mean of those runs. Run without `--run` (as `cargo bench` does), it only says
 //! how to use it.
@@ -29,7 +29,11 @@ fn main() {
     };
     let samples: usize = value("--samples").map_or(3, |s| s.parse().expect("--samples K"));
     let target = Duration::from_millis(value("--target-ms").map_or(20, |s| s.parse().expect("ms")));
+    let only = value("--only"); // run just the scenarios whose name contains this
     for mut s in common::scenarios(&group) {
+        if only.as_ref().is_some_and(|o| !s.name.contains(o.as_str())) {
+            continue;
+        }
         // Calibrate: one run (which also warms up), then enough runs per sample to fill `target`.
         let once = (s.run)(1);
         let iters = if once >= target {
