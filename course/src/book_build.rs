@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use mdbook_driver::MDBook;
 
-use crate::log_capture;
+use crate::{file_tree, log_capture};
 
 /// Which edition of the book to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,11 +52,11 @@ pub fn build_edition(root: &Path, dest: Option<&Path>, edition: Edition) -> Resu
         .with_context(|| format!("cannot create {}", staging.display()))?;
     std::fs::copy(root.join("book.toml"), staging.join("book.toml"))
         .context("cannot read book.toml")?;
-    copy_tree(&src, &staging.join("src"))?;
+    file_tree::copy(&src, &staging.join("src"))?;
     if root.join("theme").is_dir() {
-        copy_tree(&root.join("theme"), &staging.join("theme"))?;
+        file_tree::copy(&root.join("theme"), &staging.join("theme"))?;
     }
-    for file in markdown_files(&src)? {
+    for file in file_tree::files_with_extension(&src, "md")? {
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("cannot read {}", file.display()))?;
         let selected = match select_edition(&text, edition) {
@@ -148,20 +148,6 @@ pub fn select_edition(
     Ok(out)
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
-        let e = e?;
-        let p = e.path();
-        if e.file_type()?.is_dir() {
-            copy_tree(&p, &to.join(e.file_name()))?;
-        } else {
-            std::fs::copy(&p, to.join(e.file_name()))?;
-        }
-    }
-    Ok(())
-}
-
 /// Chapters that `SUMMARY.md` lists but whose file does not exist, as `file:line: message`.
 fn missing_chapters(src: &Path) -> Result<Vec<String>> {
     let summary = src.join("SUMMARY.md");
@@ -185,25 +171,6 @@ fn missing_chapters(src: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(problems)
-}
-
-fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
-        {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! hidden tests, and the two scripts Gradescope runs.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
@@ -40,7 +40,7 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
         "course/handout",
         "course/book-include/src",
     ] {
-        copy_dir(&root.join(dir), &dest.join(dir))?;
+        crate::file_tree::copy(&root.join(dir), &dest.join(dir))?;
     }
     for file in [
         "book.toml",
@@ -60,7 +60,7 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
             copy_file(&p, &dest.join("tests").join(p.file_name().expect("a file")))?;
         }
     }
-    copy_dir(&root.join("exercises/tests"), &dest.join("exercises/tests"))?;
+    crate::file_tree::copy(&root.join("exercises/tests"), &dest.join("exercises/tests"))?;
     if kind == Kind::Handout {
         for entry in std::fs::read_dir(dest.join("exercises/tests"))? {
             let p = entry?.path();
@@ -69,7 +69,7 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
         }
     }
     if kind == Kind::Autograder && root.join("tests/hidden").is_dir() {
-        copy_dir(&root.join("tests/hidden"), &dest.join("tests/hidden"))?;
+        crate::file_tree::copy(&root.join("tests/hidden"), &dest.join("tests/hidden"))?;
     }
     // The manifest: hidden tests only in the autograder's copy.
     let manifest = std::fs::read_to_string(root.join(crate::MANIFEST_PATH))?;
@@ -171,20 +171,6 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
-        let e = e?;
-        let p = e.path();
-        if e.file_type()?.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()))?;
-        } else if e.file_type()?.is_file() {
-            std::fs::copy(&p, to.join(e.file_name()))?;
-        }
-    }
-    Ok(())
-}
-
 /// Writes the Gradescope autograder zip: `setup.sh` and `run_autograder` at its root, the grader's
 /// tree under `source/`.
 pub fn write_autograder_zip(root: &Path, out_zip: &Path) -> Result<()> {
@@ -200,27 +186,12 @@ pub fn write_autograder_zip(root: &Path, out_zip: &Path) -> Result<()> {
     zip.write_all(SETUP_SH.as_bytes())?;
     zip.start_file("run_autograder", exec)?;
     zip.write_all(RUN_AUTOGRADER.as_bytes())?;
-    let mut files = Vec::new();
-    collect(&staging.join("source"), &mut files)?;
-    files.sort();
-    for abs in files {
+    for abs in crate::file_tree::files(&staging.join("source"))? {
         let rel = abs.strip_prefix(&staging).expect("below staging");
         zip.start_file(rel.to_string_lossy(), plain)?;
         zip.write_all(&std::fs::read(&abs)?)?;
     }
     zip.finish()?;
-    Ok(())
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        if e.file_type()?.is_dir() {
-            collect(&e.path(), out)?;
-        } else {
-            out.push(e.path());
-        }
-    }
     Ok(())
 }
 

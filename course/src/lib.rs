@@ -2,6 +2,7 @@
 
 pub mod book_build;
 pub mod export;
+pub mod file_tree;
 pub mod grading;
 mod log_capture;
 pub mod manifest;

@@ -61,13 +61,15 @@ pub fn open_submission(path: &Path, scratch: &Path, pristine: &Path) -> Result<S
     })?;
     let mut sources = BTreeMap::new();
     let mut ignored = Vec::new();
-    walk(&root, &mut |rel, abs| {
+    for abs in crate::file_tree::files(&root)? {
+        let abs = abs.as_path();
+        let rel = abs.strip_prefix(&root).expect("below the root");
         let rel_str = rel.to_string_lossy();
         if rel_str.starts_with("target/")
             || rel_str.starts_with(".git/")
             || rel_str.contains("/target/")
         {
-            return;
+            continue;
         }
         if let Ok(in_src) = rel.strip_prefix("exercises/src")
             && rel.extension().is_some_and(|e| e == "rs")
@@ -75,7 +77,7 @@ pub fn open_submission(path: &Path, scratch: &Path, pristine: &Path) -> Result<S
             if let Ok(bytes) = std::fs::read(abs) {
                 sources.insert(in_src.to_path_buf(), bytes);
             }
-            return;
+            continue;
         }
         // Anything else is never used; list it when it is not the pristine file.
         let same = std::fs::read(pristine.join(rel)).ok() == std::fs::read(abs).ok();
@@ -87,7 +89,7 @@ pub fn open_submission(path: &Path, scratch: &Path, pristine: &Path) -> Result<S
             };
             ignored.push(format!("{rel_str} ({what})"));
         }
-    })?;
+    }
     ignored.sort();
     Ok(Submission {
         name: sanitize(&name),
@@ -132,29 +134,6 @@ fn find_handout_root(dir: &Path, depth: usize) -> Option<PathBuf> {
     entries
         .into_iter()
         .find_map(|d| find_handout_root(&d, depth - 1))
-}
-
-fn walk(root: &Path, f: &mut dyn FnMut(&Path, &Path)) -> Result<()> {
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d)
-            .with_context(|| format!("cannot read {}", d.display()))?
-            .flatten()
-        {
-            let p = e.path();
-            let ft = e.file_type()?;
-            if ft.is_symlink() {
-                continue; // never follow links out of the submission
-            }
-            if ft.is_dir() {
-                stack.push(p);
-            } else if ft.is_file() {
-                let rel = p.strip_prefix(root).expect("below root").to_path_buf();
-                f(&rel, &p);
-            }
-        }
-    }
-    Ok(())
 }
 
 fn unzip(archive: &Path, dest: &Path) -> Result<()> {
@@ -268,7 +247,7 @@ pub fn write_workspace(
     );
     std::fs::write(dir.join("exercises/Cargo.toml"), toml::to_string(&ex)?)?;
     // Sources: pristine stubs first, then the student's files on top.
-    copy_tree(&pristine.join("exercises/src"), &dir.join("exercises/src"))?;
+    crate::file_tree::copy(&pristine.join("exercises/src"), &dir.join("exercises/src"))?;
     for (rel, bytes) in &sub.sources {
         if exercise_of(rel, manifest).is_some_and(|e| use_stub.contains(&e))
             || replace_with_pristine.contains(rel)
@@ -294,16 +273,6 @@ pub fn write_workspace(
         }
     }
     write_graded_harness(dir, pristine, manifest)
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    walk(from, &mut |rel, abs| {
-        let out = to.join(rel);
-        if let Some(parent) = out.parent() {
-            let _ = std::fs::create_dir_all(parent);
-        }
-        let _ = std::fs::copy(abs, &out);
-    })
 }
 
 /// The graded tests, each wrapped so that it reports completion with the harness's token.
