@@ -461,8 +461,7 @@ pub fn run_graded_test(
     };
     // Nothing of the test may outlive it: its process group, then everything in its cgroup
     // (which also holds children that left the group with setsid).
-    // SAFETY: kill with a negative pid signals a process group; no memory is involved.
-    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    kill_process_group(pgid);
     if status.is_none() {
         let _ = child.kill();
         let _ = child.wait();
@@ -488,7 +487,7 @@ pub fn run_graded_test(
             .is_some_and(|n| n > 0);
         let _ = std::fs::remove_dir(dir);
     }
-    let grace = Duration::from_secs(2);
+    let grace = READER_GRACE;
     let stdout = out_reader.recv_timeout(grace).unwrap_or_default();
     let stderr = err_reader.recv_timeout(grace).unwrap_or_default();
     let reported = result_reader.recv_timeout(grace).unwrap_or_default();
@@ -609,6 +608,16 @@ fn sweep_orphans() -> usize {
     killed.len()
 }
 
+/// How long to wait for a stream's reader after the test was killed: a straggler that still holds
+/// the pipe open must not hang the caller.
+pub(crate) const READER_GRACE: Duration = Duration::from_secs(2);
+
+/// Sends SIGKILL to every process of a process group (an error means it is already gone).
+pub(crate) fn kill_process_group(pgid: i32) {
+    // SAFETY: kill with a negative pid signals a process group; no memory is involved.
+    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+}
+
 /// Kills every process in a cgroup until it is empty; returns how many were found.
 fn kill_cgroup(dir: &Path) -> usize {
     let mut seen = std::collections::BTreeSet::new();
@@ -634,7 +643,7 @@ fn kill_cgroup(dir: &Path) -> usize {
 /// Reads a stream to its end in a thread, keeping at most `cap` bytes. The receiver gets the text
 /// once every writer has closed it; a straggler holding it open must not hang the grader, so
 /// callers wait with a time limit.
-fn spawn_capped_reader(
+pub(crate) fn spawn_capped_reader(
     mut r: impl Read + Send + 'static,
     cap: usize,
 ) -> std::sync::mpsc::Receiver<String> {

@@ -5,7 +5,6 @@
 //! a name that the binary does not list is reported as missing, never as passed.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,6 +12,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+
+use crate::sandbox;
 
 /// How much of a test's output is kept.
 pub const OUTPUT_CAP: usize = 64 * 1024;
@@ -187,8 +188,8 @@ pub fn run_one(exe: &Path, name: &str, listed: &[String], timeout: Duration) -> 
         }
     };
     let pgid = child.id() as i32;
-    let out_reader = spawn_reader(child.stdout.take().expect("piped"));
-    let err_reader = spawn_reader(child.stderr.take().expect("piped"));
+    let out_reader = sandbox::spawn_capped_reader(child.stdout.take().expect("piped"), OUTPUT_CAP);
+    let err_reader = sandbox::spawn_capped_reader(child.stderr.take().expect("piped"), OUTPUT_CAP);
     let deadline = start + timeout;
     let status = loop {
         match child.try_wait() {
@@ -199,7 +200,7 @@ pub fn run_one(exe: &Path, name: &str, listed: &[String], timeout: Duration) -> 
         }
     };
     // Whatever happened, nothing of the test may outlive it: kill its process group.
-    kill_group(pgid);
+    sandbox::kill_process_group(pgid);
     let status = match status {
         Some(s) => Some(s),
         None => {
@@ -208,8 +209,12 @@ pub fn run_one(exe: &Path, name: &str, listed: &[String], timeout: Duration) -> 
             None
         }
     };
-    let mut output = out_reader.join().unwrap_or_default();
-    let stderr = err_reader.join().unwrap_or_default();
+    let mut output = out_reader
+        .recv_timeout(sandbox::READER_GRACE)
+        .unwrap_or_default();
+    let stderr = err_reader
+        .recv_timeout(sandbox::READER_GRACE)
+        .unwrap_or_default();
     if !stderr.is_empty() {
         output.push_str(&stderr);
     }
@@ -230,29 +235,6 @@ pub fn run_one(exe: &Path, name: &str, listed: &[String], timeout: Duration) -> 
     }
 }
 
-fn spawn_reader(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut buf = [0u8; 8192];
-        let mut dropped = 0usize;
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let room = OUTPUT_CAP.saturating_sub(kept.len());
-                    kept.extend_from_slice(&buf[..n.min(room)]);
-                    dropped += n.saturating_sub(room);
-                }
-            }
-        }
-        let mut s = String::from_utf8_lossy(&kept).into_owned();
-        if dropped > 0 {
-            s.push_str(&format!("\n[... {dropped} more bytes of output cut ...]\n"));
-        }
-        s
-    })
-}
-
 fn truncate_to(s: &mut String, cap: usize) {
     if s.len() > cap {
         let mut cut = cap;
@@ -262,15 +244,6 @@ fn truncate_to(s: &mut String, cap: usize) {
         s.truncate(cut);
         s.push_str("\n[... output cut ...]\n");
     }
-}
-
-fn kill_group(pgid: i32) {
-    // `kill -KILL -PGID` signals every process of the group; errors mean it is already gone.
-    let _ = Command::new("kill")
-        .args(["-s", "KILL", "--", &format!("-{pgid}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// Runs many `(exe, test, listed, timeout)` jobs on `jobs` threads; outcomes keep input order.
