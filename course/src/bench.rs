@@ -58,11 +58,33 @@ pub struct Provenance {
     pub date: String,
     pub rounds: usize,
     pub samples: usize,
+    /// Whether Python ran beside Rust.
+    pub python: bool,
 }
 
 impl Provenance {
     fn machine(&self) -> String {
         format!("{} cores, {}", self.cores, self.cpu)
+    }
+
+    /// Where the numbers come from and how to read them, in one paragraph.
+    fn sentence(&self) -> String {
+        format!(
+            "`{}` on {} ({}), {} rounds × {} samples, {}. \
+             Each cell: median [min–max over all samples]. Each ratio: the median of the paired \
+             ratios (sample i of one over sample i of the other, taken moments apart) \
+             [quartiles].",
+            self.command,
+            self.machine(),
+            self.date,
+            self.rounds,
+            self.samples,
+            if self.python {
+                "Rust and Python interleaved"
+            } else {
+                "Rust only (no python3)"
+            }
+        )
     }
 }
 
@@ -73,8 +95,19 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
         bail!("the benchmarks live in the solutions crate, which this repository does not have");
     }
     let rounds = args.rounds.unwrap_or(if args.quick { 2 } else { 5 });
-    let samples = if args.quick { 2 } else { 3 };
+    let samples = if args.quick { 2 } else { 6 };
     let runner = build_runner(root)?;
+    let static_worker = match build_static_worker(root) {
+        Ok(path) => Some(path),
+        Err(e) => {
+            eprintln!(
+                "bench: could not build a statically linked worker ({e:#}); measuring the \
+                 ordinary (dynamically linked) worker only. On Debian/Ubuntu the static C \
+                 library comes with `libc6-dev`."
+            );
+            None
+        }
+    };
     let python = if args.no_python { None } else { find_python() };
     match &python {
         Some(version) => eprintln!("bench: Rust and Python ({version}), {rounds} rounds"),
@@ -87,7 +120,14 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
     for round in 0..rounds {
         eprintln!("bench: round {} of {rounds}", round + 1);
         for (group, script) in GROUPS {
-            let rust = || run_lines(Command::new(&runner).args(runner_args(group, samples)));
+            let rust = || {
+                let mut cmd = Command::new(&runner);
+                cmd.args(runner_args(group, samples));
+                if let Some(exe) = &static_worker {
+                    cmd.env("COURSE_STATIC_WORKER", exe);
+                }
+                run_lines(&mut cmd)
+            };
             let py = |script: &str| {
                 run_lines(
                     Command::new("python3")
@@ -125,6 +165,7 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
         date: today(),
         rounds,
         samples,
+        python: python.is_some(),
     };
     let table = render_table(&all, &provenance, python.is_some());
     print!("{table}");
@@ -143,6 +184,11 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
             std::fs::write(figures.join(&file), svg)?;
             eprintln!("bench: wrote src/figures/{file}");
         }
+        std::fs::write(
+            figures.join("measurements.md"),
+            render_markdown(&all, &provenance),
+        )?;
+        eprintln!("bench: wrote src/figures/measurements.md (the chapters include its tables)");
     }
     eprintln!(
         "bench: done in {:.0} s; raw samples in target/course-bench/results.json",
@@ -193,6 +239,61 @@ fn build_runner(root: &Path) -> Result<PathBuf> {
         }
     }
     bail!("cargo did not report the side_by_side executable")
+}
+
+/// Builds a statically linked copy of the solutions' worker binary and returns its path.
+///
+/// A dynamically linked program spends part of its start-up in the dynamic loader (finding,
+/// mapping and relocating `libc.so` and `libgcc_s.so`); a process pool pays that once per
+/// worker. Cargo cannot link one binary of a workspace statically from `Cargo.toml`, but `cargo
+/// rustc` passes flags to the final crate only, and `+crt-static` there makes the link static
+/// (std's `libc` link attributes follow that flag at link time). A target folder of its own
+/// keeps this build from replacing the ordinary worker in `target/release`.
+fn build_static_worker(root: &Path) -> Result<PathBuf> {
+    eprintln!(
+        "bench: building a statically linked worker (cargo rustc, target/course-bench/static-worker)"
+    );
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "rustc",
+            "--release",
+            "-p",
+            "solutions",
+            "--bin",
+            "solutions-worker",
+            "--target-dir",
+            "target/course-bench/static-worker",
+            "--message-format=json",
+            "--",
+            "-C",
+            "target-feature=+crt-static",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .context("running cargo rustc")?;
+    if !output.status.success() {
+        bail!("cargo rustc failed");
+    }
+    let exe = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|msg| {
+            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "solutions-worker"
+        })
+        .and_then(|msg| msg["executable"].as_str().map(PathBuf::from))
+        .context("cargo did not report the worker executable")?;
+    // Check that it runs: an idle worker reads end-of-input and exits at once with status 0.
+    let status = Command::new(&exe)
+        .arg("ex02")
+        .stdin(Stdio::null())
+        .status()
+        .with_context(|| format!("running {}", exe.display()))?;
+    if !status.success() {
+        bail!("{} ex02 </dev/null failed ({status})", exe.display());
+    }
+    Ok(exe)
 }
 
 fn find_python() -> Option<String> {
@@ -300,9 +401,40 @@ fn cell(all: &Samples, name: &str) -> String {
     }
 }
 
-/// `a / b` of the medians.
-fn ratio(all: &Samples, a: &str, b: &str) -> Option<f64> {
-    Some(stat(all, a)?.median / stat(all, b)?.median)
+/// `a / b`, paired: sample `i` of `a` over sample `i` of `b` (the runner takes the samples of
+/// a group in turns, so the two were taken moments apart and met the same load), summarised by
+/// the median and the quartiles of those ratios. Falls back to the ratio of the medians when
+/// the two have different numbers of samples.
+#[derive(Clone, Copy, Debug)]
+pub struct Ratio {
+    pub median: f64,
+    pub q1: f64,
+    pub q3: f64,
+}
+
+fn ratio(all: &Samples, a: &str, b: &str) -> Option<Ratio> {
+    let (xs, ys) = (all.get(a)?, all.get(b)?);
+    if xs.len() != ys.len() || xs.is_empty() {
+        let r = stat(all, a)?.median / stat(all, b)?.median;
+        return Some(Ratio {
+            median: r,
+            q1: r,
+            q3: r,
+        });
+    }
+    let mut rs: Vec<f64> = xs.iter().zip(ys).map(|(x, y)| x / y.max(1.0)).collect();
+    rs.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        // Linear interpolation between the closest ranks.
+        let pos = q * (rs.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        rs[lo] + (rs[hi] - rs[lo]) * (pos - lo as f64)
+    };
+    Some(Ratio {
+        median: at(0.5),
+        q1: at(0.25),
+        q3: at(0.75),
+    })
 }
 
 /// What a target asks of a ratio.
@@ -313,375 +445,392 @@ enum Goal {
     Info,
 }
 
-fn judged(r: Option<f64>, goal: Goal) -> String {
-    let Some(r) = r else { return "-".into() };
+fn judged(r: Option<Ratio>, goal: Goal) -> String {
+    let Some(Ratio { median: r, q1, q3 }) = r else {
+        return "-".into();
+    };
+    let spread = format!("[{q1:.2}–{q3:.2}]");
     match goal {
-        Goal::AtLeast(t) if r >= t => format!("{r:.2}× (target ≥ {t}: met)"),
-        Goal::AtLeast(t) => format!("{r:.2}× (target ≥ {t}: MISSED)"),
-        Goal::AtMost(t) if r <= t => format!("{r:.2}× (target ≤ {t}: met)"),
-        Goal::AtMost(t) => format!("{r:.2}× (target ≤ {t}: MISSED)"),
-        Goal::Info => format!("{r:.2}×"),
+        Goal::AtLeast(t) if r >= t => format!("{r:.2}× {spread} (target ≥ {t}: met)"),
+        Goal::AtLeast(t) => format!("{r:.2}× {spread} (target ≥ {t}: MISSED)"),
+        Goal::AtMost(t) if r <= t => format!("{r:.2}× {spread} (target ≤ {t}: met)"),
+        Goal::AtMost(t) => format!("{r:.2}× {spread} (target ≤ {t}: MISSED)"),
+        Goal::Info => format!("{r:.2}× {spread}"),
     }
 }
 
+/// One part of the results: scenarios with their medians, an optional table of pool sizes, and
+/// the ratios that compare them. The text table (`course bench`) and the book's generated page
+/// (`src/figures/measurements.md`, with `--plots`) are both drawn from this one list.
+struct Section {
+    /// The anchor of this part in `measurements.md` (`{{#include ...measurements.md:ANCHOR}}`).
+    anchor: &'static str,
+    title: &'static str,
+    /// (label, scenario).
+    rows: Vec<(&'static str, &'static str)>,
+    /// (column label, scenario prefix): a table with one row per pool size N, cell `prefix/N`.
+    by_size: Vec<(&'static str, &'static str)>,
+    /// (label, numerator scenario, denominator scenario, target).
+    ratios: Vec<(String, String, String, Goal)>,
+}
+
+fn r(label: &str, a: &str, b: &str, goal: Goal) -> (String, String, String, Goal) {
+    (label.to_string(), a.to_string(), b.to_string(), goal)
+}
+
+fn sections() -> Vec<Section> {
+    let mut q8_ratios = Vec::new();
+    for (who, prefix) in [("ours", "q8/ours"), ("ours static", "q8/ours_static")] {
+        for n in [2, 4, 8] {
+            let ours = format!("{prefix}/{n}");
+            q8_ratios.push(r(
+                &format!("size {n}: Python / {who}"),
+                &format!("q8/python/{n}"),
+                &ours,
+                Goal::AtLeast(5.0),
+            ));
+            q8_ratios.push(r(
+                &format!("size {n}: {who} / procspawn"),
+                &ours,
+                &format!("q8/procspawn/{n}"),
+                Goal::AtMost(1.0),
+            ));
+            q8_ratios.push(r(
+                &format!("size {n}: {who} / floor"),
+                &ours,
+                &format!("q8/floor_true/{n}"),
+                Goal::AtMost(1.5),
+            ));
+        }
+    }
+    vec![
+        Section {
+            anchor: "spawn",
+            title: "1. Spawn cost (per spawn, start to joined/reaped)",
+            rows: vec![
+                ("`thread::spawn` + join", "spawn/thread"),
+                ("`thread::scope` + one spawn", "spawn/scoped_thread"),
+                ("`Command` `/bin/true` + wait", "spawn/process_true"),
+                (
+                    "`Command` `solutions-worker ex02` + wait",
+                    "spawn/process_worker",
+                ),
+                (
+                    "the same worker, statically linked",
+                    "spawn/process_worker_static",
+                ),
+                (
+                    "Python threading.Thread start + join",
+                    "spawn/python_thread",
+                ),
+                (
+                    "Python multiprocessing.Process (fork)",
+                    "spawn/python_fork_process",
+                ),
+                (
+                    "Python subprocess.run(/bin/true)",
+                    "spawn/python_process_true",
+                ),
+            ],
+            by_size: vec![],
+            ratios: vec![
+                r(
+                    "process (`/bin/true`) / thread",
+                    "spawn/process_true",
+                    "spawn/thread",
+                    Goal::Info,
+                ),
+                r(
+                    "worker process / `/bin/true`",
+                    "spawn/process_worker",
+                    "spawn/process_true",
+                    Goal::Info,
+                ),
+                r(
+                    "static worker process / `/bin/true`",
+                    "spawn/process_worker_static",
+                    "spawn/process_true",
+                    Goal::Info,
+                ),
+                r(
+                    "Python thread / Rust thread",
+                    "spawn/python_thread",
+                    "spawn/thread",
+                    Goal::Info,
+                ),
+            ],
+        },
+        Section {
+            anchor: "pool",
+            title: "2. Process pool: one task in flight, and many small tasks (per task)",
+            rows: vec![
+                (
+                    "raw pipe ping-pong with `cat` (the floor)",
+                    "pool/pipe_ping_pong",
+                ),
+                (
+                    "`ProcessPool::map` of one task, 1 worker",
+                    "pool/round_trip",
+                ),
+                (
+                    "procspawn Pool, one task, 1 worker",
+                    "pool/procspawn_round_trip",
+                ),
+                (
+                    "10^4 tasks, 2 workers, batched (map)",
+                    "pool/many_small_batched",
+                ),
+                (
+                    "10^4 tasks, 2 workers, one by one",
+                    "pool/many_small_one_by_one",
+                ),
+            ],
+            by_size: vec![],
+            ratios: vec![
+                r(
+                    "round trip / ping-pong",
+                    "pool/round_trip",
+                    "pool/pipe_ping_pong",
+                    Goal::AtMost(3.0),
+                ),
+                r(
+                    "procspawn round trip / ours",
+                    "pool/procspawn_round_trip",
+                    "pool/round_trip",
+                    Goal::Info,
+                ),
+                r(
+                    "one by one / batched",
+                    "pool/many_small_one_by_one",
+                    "pool/many_small_batched",
+                    Goal::Info,
+                ),
+            ],
+        },
+        Section {
+            anchor: "q8",
+            title: "3. Question 8: squares of 1..=10, pool start-up and shutdown included",
+            rows: vec![],
+            by_size: vec![
+                ("our `ProcessPool`", "q8/ours"),
+                ("the same, static worker", "q8/ours_static"),
+                ("floor: N × `/bin/true`", "q8/floor_true"),
+                ("procspawn pool", "q8/procspawn"),
+                ("Python mp.Pool", "q8/python"),
+            ],
+            ratios: q8_ratios,
+        },
+        Section {
+            anchor: "heavy",
+            title: "3b. Heavy variant: 8 equal CPU-bound items (10^7 spin rounds each), start-up included",
+            rows: vec![
+                ("Rust, one after the other in-process", "heavy/sequential"),
+                ("Python, one after the other", "heavy/python_sequential"),
+            ],
+            by_size: vec![
+                ("our `ProcessPool`", "heavy/ours"),
+                ("procspawn pool", "heavy/procspawn"),
+                ("Python mp.Pool", "heavy/python"),
+            ],
+            ratios: vec![
+                r(
+                    "speed-up, ours at 2",
+                    "heavy/sequential",
+                    "heavy/ours/2",
+                    Goal::AtLeast(1.85),
+                ),
+                r(
+                    "speed-up, procspawn at 2",
+                    "heavy/sequential",
+                    "heavy/procspawn/2",
+                    Goal::AtLeast(1.85),
+                ),
+                r(
+                    "speed-up, Python mp.Pool at 2",
+                    "heavy/python_sequential",
+                    "heavy/python/2",
+                    Goal::Info,
+                ),
+                r(
+                    "speed-up, ours at 4",
+                    "heavy/sequential",
+                    "heavy/ours/4",
+                    Goal::Info,
+                ),
+                r(
+                    "speed-up, ours at 8",
+                    "heavy/sequential",
+                    "heavy/ours/8",
+                    Goal::Info,
+                ),
+            ],
+        },
+        Section {
+            anchor: "pc",
+            title: "4. Producer/consumer, one producer, one consumer (per item; Rust 10^6 items, Python 10^5)",
+            rows: vec![
+                (
+                    "`Mutex<VecDeque>` + `Condvar` (locked list)",
+                    "pc/mutex_vecdeque_condvar",
+                ),
+                (
+                    "`Mutex<Vec>` + `Condvar`, consumer takes batches",
+                    "pc/mutex_vec_condvar_batches",
+                ),
+                ("`BoundedBuffer` (ex04), capacity 1024", "pc/bounded_buffer"),
+                ("std mpsc::channel", "pc/mpsc_unbounded"),
+                ("std mpsc::sync_channel(1024)", "pc/mpsc_sync_channel"),
+                ("crossbeam unbounded", "pc/crossbeam_unbounded"),
+                ("crossbeam bounded(1024)", "pc/crossbeam_bounded"),
+                ("Python locked list + Condition", "pc/python_locked_list"),
+                ("Python queue.Queue(1024)", "pc/python_queue_bounded"),
+            ],
+            by_size: vec![],
+            ratios: vec![
+                r(
+                    "`BoundedBuffer` / crossbeam bounded",
+                    "pc/bounded_buffer",
+                    "pc/crossbeam_bounded",
+                    Goal::AtMost(3.0),
+                ),
+                r(
+                    "Python locked list / Rust locked list",
+                    "pc/python_locked_list",
+                    "pc/mutex_vecdeque_condvar",
+                    Goal::Info,
+                ),
+            ],
+        },
+        Section {
+            anchor: "fact",
+            title: "5. Factorials (pool start-up included)",
+            rows: vec![
+                ("1..=10, plain loop", "fact/small/sequential"),
+                ("1..=10, rayon pool of 2", "fact/small/rayon_2"),
+                ("1..=10, hand-built pool of 2", "fact/small/hand_pool_2"),
+                ("1..=10, a thread per number", "fact/small/thread_per_task"),
+                ("1..=10, Python loop", "fact/small/python_sequential"),
+                (
+                    "1..=10, Python ThreadPoolExecutor(2)",
+                    "fact/small/python_pool_2",
+                ),
+                ("20000..=20003 (BigUint), plain loop", "fact/big/sequential"),
+                ("big, rayon 1", "fact/big/rayon_1"),
+                ("big, rayon 2", "fact/big/rayon_2"),
+                ("big, rayon 4", "fact/big/rayon_4"),
+                ("big, hand-built pool 1", "fact/big/hand_pool_1"),
+                ("big, hand-built pool 2", "fact/big/hand_pool_2"),
+                ("big, hand-built pool 4", "fact/big/hand_pool_4"),
+                ("big, a thread per number", "fact/big/thread_per_task"),
+                (
+                    "big, Python loop (math.factorial)",
+                    "fact/big/python_sequential",
+                ),
+                (
+                    "big, Python ThreadPoolExecutor(1)",
+                    "fact/big/python_pool_1",
+                ),
+                (
+                    "big, Python ThreadPoolExecutor(2)",
+                    "fact/big/python_pool_2",
+                ),
+                (
+                    "big, Python ThreadPoolExecutor(4)",
+                    "fact/big/python_pool_4",
+                ),
+                ("40000! in one, factorial_big", "fact/one_big/sequential"),
+                (
+                    "40000!, factorial_big_parallel 1 thread",
+                    "fact/one_big/parallel_1",
+                ),
+                (
+                    "40000!, factorial_big_parallel 2 threads",
+                    "fact/one_big/parallel_2",
+                ),
+                (
+                    "40000!, factorial_big_parallel 4 threads",
+                    "fact/one_big/parallel_4",
+                ),
+            ],
+            by_size: vec![],
+            ratios: vec![
+                r(
+                    "1..=10: rayon(2) / plain loop",
+                    "fact/small/rayon_2",
+                    "fact/small/sequential",
+                    Goal::Info,
+                ),
+                r(
+                    "1..=10: Python pool / Rust hand-built pool",
+                    "fact/small/python_pool_2",
+                    "fact/small/hand_pool_2",
+                    Goal::Info,
+                ),
+                r(
+                    "big: speed-up rayon 2 vs plain loop",
+                    "fact/big/sequential",
+                    "fact/big/rayon_2",
+                    Goal::Info,
+                ),
+                r(
+                    "big: speed-up hand-built 2 vs plain loop",
+                    "fact/big/sequential",
+                    "fact/big/hand_pool_2",
+                    Goal::Info,
+                ),
+                r(
+                    "big: speed-up Python pool 2 vs Python loop",
+                    "fact/big/python_sequential",
+                    "fact/big/python_pool_2",
+                    Goal::Info,
+                ),
+                r(
+                    "40000!: parallel 2 / parallel 1 speed-up",
+                    "fact/one_big/parallel_1",
+                    "fact/one_big/parallel_2",
+                    Goal::Info,
+                ),
+            ],
+        },
+    ]
+}
+
+const SIZES: [usize; 3] = [2, 4, 8];
+
+/// The plain-text table `course bench` prints.
 fn render_table(all: &Samples, p: &Provenance, python: bool) -> String {
     let mut t = String::new();
     let w = &mut t;
-    let _ = writeln!(
-        w,
-        "\n`{}` on {} ({}), {} rounds × {} samples, Rust and Python interleaved.\n\
-         Each cell: median [min–max over all samples].\n",
-        p.command,
-        p.machine(),
-        p.date,
-        p.rounds,
-        p.samples
-    );
-    let rows = |w: &mut String, title: &str, rows: &[(&str, &str)]| {
-        if !title.is_empty() {
-            let _ = writeln!(w, "## {title}");
-        }
-        for (label, key) in rows {
+    let _ = writeln!(w, "\n{}\n", p.sentence());
+    for s in sections() {
+        let _ = writeln!(w, "## {}", s.title);
+        for (label, key) in &s.rows {
             if all.contains_key(*key) {
                 let _ = writeln!(w, "  {label:<46} {}", cell(all, key));
             }
         }
+        if !s.by_size.is_empty() {
+            let _ = write!(w, "  {:<4}", "size");
+            for (label, _) in &s.by_size {
+                let _ = write!(w, " {label:<28}");
+            }
+            let _ = writeln!(w);
+            for n in SIZES {
+                let _ = write!(w, "  {n:<4}");
+                for (_, prefix) in &s.by_size {
+                    let _ = write!(w, " {:<28}", cell(all, &format!("{prefix}/{n}")));
+                }
+                let _ = writeln!(w);
+            }
+        }
         let _ = writeln!(w);
-    };
-    let ratios = |w: &mut String, list: &[(&str, &str, &str, Goal)]| {
-        for (label, a, b, goal) in list {
-            if all.contains_key(*a) && all.contains_key(*b) {
+        for (label, a, b, goal) in &s.ratios {
+            if all.contains_key(a) && all.contains_key(b) {
                 let _ = writeln!(w, "  {label:<46} {}", judged(ratio(all, a, b), *goal));
             }
         }
         let _ = writeln!(w);
-    };
-
-    rows(
-        w,
-        "1. Spawn cost (per spawn, start to joined/reaped)",
-        &[
-            ("thread::spawn + join", "spawn/thread"),
-            ("thread::scope + one spawn", "spawn/scoped_thread"),
-            ("Command /bin/true + wait", "spawn/process_true"),
-            (
-                "Command solutions-worker ex02 + wait",
-                "spawn/process_worker",
-            ),
-            (
-                "Python threading.Thread start + join",
-                "spawn/python_thread",
-            ),
-            (
-                "Python multiprocessing.Process (fork)",
-                "spawn/python_fork_process",
-            ),
-            (
-                "Python subprocess.run(/bin/true)",
-                "spawn/python_process_true",
-            ),
-        ],
-    );
-    ratios(
-        w,
-        &[
-            (
-                "process (/bin/true) / thread",
-                "spawn/process_true",
-                "spawn/thread",
-                Goal::Info,
-            ),
-            (
-                "Python thread / Rust thread",
-                "spawn/python_thread",
-                "spawn/thread",
-                Goal::Info,
-            ),
-        ],
-    );
-
-    rows(
-        w,
-        "2. Process pool: one task in flight, and many small tasks (per task)",
-        &[
-            (
-                "raw pipe ping-pong with `cat` (the floor)",
-                "pool/pipe_ping_pong",
-            ),
-            ("ProcessPool::map of one task, 1 worker", "pool/round_trip"),
-            (
-                "procspawn Pool, one task, 1 worker",
-                "pool/procspawn_round_trip",
-            ),
-            (
-                "10^4 tasks, 2 workers, batched (map)",
-                "pool/many_small_batched",
-            ),
-            (
-                "10^4 tasks, 2 workers, one by one",
-                "pool/many_small_one_by_one",
-            ),
-        ],
-    );
-    ratios(
-        w,
-        &[
-            (
-                "round trip / ping-pong",
-                "pool/round_trip",
-                "pool/pipe_ping_pong",
-                Goal::AtMost(3.0),
-            ),
-            (
-                "procspawn round trip / ours",
-                "pool/procspawn_round_trip",
-                "pool/round_trip",
-                Goal::Info,
-            ),
-            (
-                "one by one / batched",
-                "pool/many_small_one_by_one",
-                "pool/many_small_batched",
-                Goal::Info,
-            ),
-        ],
-    );
-
-    let _ = writeln!(
-        w,
-        "## 3. Question 8: squares of 1..=10, pool start-up and shutdown included"
-    );
-    let _ = writeln!(
-        w,
-        "  {:<4} {:<28} {:<28} {:<28} {:<28}",
-        "size", "ours", "floor (N × /bin/true)", "procspawn", "Python mp.Pool"
-    );
-    for n in [2, 4, 8] {
-        let _ = writeln!(
-            w,
-            "  {n:<4} {:<28} {:<28} {:<28} {:<28}",
-            cell(all, &format!("q8/ours/{n}")),
-            cell(all, &format!("q8/floor_true/{n}")),
-            cell(all, &format!("q8/procspawn/{n}")),
-            cell(all, &format!("q8/python/{n}")),
-        );
     }
-    for n in [2, 4, 8] {
-        let ours = format!("q8/ours/{n}");
-        ratios(
-            w,
-            &[
-                (
-                    &format!("size {n}: Python / ours"),
-                    &format!("q8/python/{n}"),
-                    &ours,
-                    Goal::AtLeast(5.0),
-                ),
-                (
-                    &format!("size {n}: ours / procspawn"),
-                    &ours,
-                    &format!("q8/procspawn/{n}"),
-                    Goal::AtMost(1.0),
-                ),
-                (
-                    &format!("size {n}: ours / floor"),
-                    &ours,
-                    &format!("q8/floor_true/{n}"),
-                    Goal::AtMost(1.5),
-                ),
-            ],
-        );
-    }
-
-    let _ = writeln!(
-        w,
-        "## 3b. Heavy variant: 8 items of ~10 ms CPU, start-up included"
-    );
-    rows(
-        w,
-        "",
-        &[
-            ("Rust, one after the other in-process", "heavy/sequential"),
-            ("ours, 2 workers", "heavy/ours/2"),
-            ("ours, 4 workers", "heavy/ours/4"),
-            ("ours, 8 workers", "heavy/ours/8"),
-            ("procspawn, 2 workers", "heavy/procspawn/2"),
-            ("procspawn, 4 workers", "heavy/procspawn/4"),
-            ("procspawn, 8 workers", "heavy/procspawn/8"),
-            ("Python, one after the other", "heavy/python_sequential"),
-            ("Python mp.Pool, 2", "heavy/python/2"),
-            ("Python mp.Pool, 4", "heavy/python/4"),
-            ("Python mp.Pool, 8", "heavy/python/8"),
-        ],
-    );
-    ratios(
-        w,
-        &[
-            (
-                "speed-up, ours at 2",
-                "heavy/sequential",
-                "heavy/ours/2",
-                Goal::AtLeast(1.85),
-            ),
-            (
-                "speed-up, procspawn at 2",
-                "heavy/sequential",
-                "heavy/procspawn/2",
-                Goal::AtLeast(1.85),
-            ),
-            (
-                "speed-up, Python mp.Pool at 2",
-                "heavy/python_sequential",
-                "heavy/python/2",
-                Goal::AtLeast(1.85),
-            ),
-            (
-                "speed-up, ours at 4",
-                "heavy/sequential",
-                "heavy/ours/4",
-                Goal::Info,
-            ),
-            (
-                "speed-up, ours at 8",
-                "heavy/sequential",
-                "heavy/ours/8",
-                Goal::Info,
-            ),
-        ],
-    );
-
-    rows(
-        w,
-        "4. Producer/consumer, one producer, one consumer (per item; Rust 10^6 items, Python 10^5)",
-        &[
-            (
-                "Mutex<VecDeque> + Condvar (locked list)",
-                "pc/mutex_vecdeque_condvar",
-            ),
-            (
-                "Mutex<Vec> + Condvar, consumer takes batches",
-                "pc/mutex_vec_condvar_batches",
-            ),
-            ("BoundedBuffer (ex04), capacity 1024", "pc/bounded_buffer"),
-            ("std mpsc::channel", "pc/mpsc_unbounded"),
-            ("std mpsc::sync_channel(1024)", "pc/mpsc_sync_channel"),
-            ("crossbeam unbounded", "pc/crossbeam_unbounded"),
-            ("crossbeam bounded(1024)", "pc/crossbeam_bounded"),
-            ("Python locked list + Condition", "pc/python_locked_list"),
-            ("Python queue.Queue(1024)", "pc/python_queue_bounded"),
-        ],
-    );
-    ratios(
-        w,
-        &[
-            (
-                "BoundedBuffer / crossbeam bounded",
-                "pc/bounded_buffer",
-                "pc/crossbeam_bounded",
-                Goal::AtMost(3.0),
-            ),
-            (
-                "Python locked list / Rust locked list",
-                "pc/python_locked_list",
-                "pc/mutex_vecdeque_condvar",
-                Goal::Info,
-            ),
-        ],
-    );
-
-    rows(
-        w,
-        "5. Factorials (pool start-up included)",
-        &[
-            ("1..=10, plain loop", "fact/small/sequential"),
-            ("1..=10, rayon pool of 2", "fact/small/rayon_2"),
-            ("1..=10, hand-built pool of 2", "fact/small/hand_pool_2"),
-            ("1..=10, a thread per number", "fact/small/thread_per_task"),
-            ("1..=10, Python loop", "fact/small/python_sequential"),
-            (
-                "1..=10, Python ThreadPoolExecutor(2)",
-                "fact/small/python_pool_2",
-            ),
-            ("20000..=20003 (BigUint), plain loop", "fact/big/sequential"),
-            ("big, rayon 1 / 2 / 4: 1", "fact/big/rayon_1"),
-            ("big, rayon 2", "fact/big/rayon_2"),
-            ("big, rayon 4", "fact/big/rayon_4"),
-            ("big, hand-built pool 1", "fact/big/hand_pool_1"),
-            ("big, hand-built pool 2", "fact/big/hand_pool_2"),
-            ("big, hand-built pool 4", "fact/big/hand_pool_4"),
-            ("big, a thread per number", "fact/big/thread_per_task"),
-            (
-                "big, Python loop (math.factorial)",
-                "fact/big/python_sequential",
-            ),
-            (
-                "big, Python ThreadPoolExecutor(1)",
-                "fact/big/python_pool_1",
-            ),
-            (
-                "big, Python ThreadPoolExecutor(2)",
-                "fact/big/python_pool_2",
-            ),
-            (
-                "big, Python ThreadPoolExecutor(4)",
-                "fact/big/python_pool_4",
-            ),
-            ("40000! in one, factorial_big", "fact/one_big/sequential"),
-            (
-                "40000!, factorial_big_parallel 1 thread",
-                "fact/one_big/parallel_1",
-            ),
-            (
-                "40000!, factorial_big_parallel 2 threads",
-                "fact/one_big/parallel_2",
-            ),
-            (
-                "40000!, factorial_big_parallel 4 threads",
-                "fact/one_big/parallel_4",
-            ),
-        ],
-    );
-    ratios(
-        w,
-        &[
-            (
-                "1..=10: rayon(2) / plain loop",
-                "fact/small/rayon_2",
-                "fact/small/sequential",
-                Goal::Info,
-            ),
-            (
-                "1..=10: Python pool / Rust hand-built pool",
-                "fact/small/python_pool_2",
-                "fact/small/hand_pool_2",
-                Goal::Info,
-            ),
-            (
-                "big: speed-up rayon 2 vs plain loop",
-                "fact/big/sequential",
-                "fact/big/rayon_2",
-                Goal::Info,
-            ),
-            (
-                "big: speed-up hand-built 2 vs plain loop",
-                "fact/big/sequential",
-                "fact/big/hand_pool_2",
-                Goal::Info,
-            ),
-            (
-                "big: speed-up Python pool 2 vs Python loop",
-                "fact/big/python_sequential",
-                "fact/big/python_pool_2",
-                Goal::Info,
-            ),
-            (
-                "40000!: parallel 2 / parallel 1 speed-up",
-                "fact/one_big/parallel_1",
-                "fact/one_big/parallel_2",
-                Goal::Info,
-            ),
-        ],
-    );
     if !python {
         let _ = writeln!(
             w,
@@ -691,14 +840,110 @@ fn render_table(all: &Samples, p: &Provenance, python: bool) -> String {
     t
 }
 
+/// The book's page of measurements, `src/figures/measurements.md`: one anchored part per
+/// section, plus `provenance` (one sentence: command, machine, date, samples). Chapters include
+/// the parts, so the numbers they show are always those of the last `--plots` run.
+fn render_markdown(all: &Samples, p: &Provenance) -> String {
+    let mut t = String::new();
+    let w = &mut t;
+    let _ = writeln!(
+        w,
+        "<!-- Generated by `cargo course bench --plots`; do not edit. Chapters include the parts \
+         between the ANCHOR lines. -->"
+    );
+    let _ = writeln!(w, "<!-- ANCHOR: provenance -->");
+    let _ = writeln!(w, "{}", p.sentence());
+    let _ = writeln!(w, "<!-- ANCHOR_END: provenance -->");
+    for s in sections() {
+        let _ = writeln!(w, "<!-- ANCHOR: {} -->", s.anchor);
+        let present: Vec<_> = s
+            .rows
+            .iter()
+            .filter(|(_, k)| all.contains_key(*k))
+            .collect();
+        if !present.is_empty() {
+            let _ = writeln!(w, "| | median | [min–max] |\n|---|---:|---|");
+            for (label, key) in present {
+                let (median, range) = md_cell(all, key);
+                let _ = writeln!(w, "| {} | {median} | {range} |", md_label(label));
+            }
+            let _ = writeln!(w);
+        }
+        if !s.by_size.is_empty() {
+            let _ = write!(w, "| pool size |");
+            for (label, _) in &s.by_size {
+                let _ = write!(w, " {} |", md_label(label));
+            }
+            let _ = write!(w, "\n|---|");
+            for _ in &s.by_size {
+                let _ = write!(w, "---|");
+            }
+            let _ = writeln!(w);
+            for n in SIZES {
+                let _ = write!(w, "| {n} |");
+                for (_, prefix) in &s.by_size {
+                    let (median, range) = md_cell(all, &format!("{prefix}/{n}"));
+                    let _ = write!(w, " {median} {range} |");
+                }
+                let _ = writeln!(w);
+            }
+            let _ = writeln!(w);
+        }
+        let present: Vec<_> = s
+            .ratios
+            .iter()
+            .filter(|(_, a, b, _)| all.contains_key(a) && all.contains_key(b))
+            .collect();
+        if !present.is_empty() {
+            let _ = writeln!(
+                w,
+                "| ratio | median of pairs | [quartiles] | course target |\n|---|---:|---|---|"
+            );
+            for (label, a, b, goal) in present {
+                let Some(q) = ratio(all, a, b) else { continue };
+                let target = match goal {
+                    Goal::AtLeast(t) if q.median >= *t => format!("≥ {t}: met"),
+                    Goal::AtLeast(t) => format!("≥ {t}: **missed**"),
+                    Goal::AtMost(t) if q.median <= *t => format!("≤ {t}: met"),
+                    Goal::AtMost(t) => format!("≤ {t}: **missed**"),
+                    Goal::Info => String::new(),
+                };
+                let _ = writeln!(
+                    w,
+                    "| {} | {:.2}× | [{:.2}–{:.2}] | {target} |",
+                    md_label(label),
+                    q.median,
+                    q.q1,
+                    q.q3
+                );
+            }
+            let _ = writeln!(w);
+        }
+        let _ = writeln!(w, "<!-- ANCHOR_END: {} -->", s.anchor);
+    }
+    t
+}
+
+/// A label for a Markdown table (`|` would end the cell).
+fn md_label(label: &str) -> String {
+    label.replace('|', "\\|")
+}
+
+fn md_cell(all: &Samples, key: &str) -> (String, String) {
+    match stat(all, key) {
+        Some(s) => (
+            human(s.median),
+            format!("[{}–{}]", human(s.min), human(s.max)),
+        ),
+        None => ("–".into(), String::new()),
+    }
+}
+
 /// The book's figures: (file name, SVG text).
 fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
     let footer = vec![
         format!("{} · {} · {}", p.command, p.machine(), p.date),
-        format!(
-            "median of {} samples, bars: min–max; shared, busy machine",
-            p.rounds * p.samples
-        ),
+        format!("median of {} samples, bars: min–max", p.rounds * p.samples),
     ];
     let series = |label: &str, keys: &[(f64, String)], scale: f64| svg::Series {
         label: label.to_string(),
@@ -728,6 +973,11 @@ fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
                 series("Python multiprocessing.Pool", &sizes("q8/python"), 1e6),
                 series("procspawn pool", &sizes("q8/procspawn"), 1e6),
                 series("our ProcessPool", &sizes("q8/ours"), 1e6),
+                series(
+                    "our ProcessPool, static worker",
+                    &sizes("q8/ours_static"),
+                    1e6,
+                ),
                 series("floor: N × /bin/true", &sizes("q8/floor_true"), 1e6),
             ],
             &footer,
@@ -741,7 +991,7 @@ fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
     out.push((
         "ch08-heavy-tasks.svg".to_string(),
         svg::line_chart(
-            "8 items of ~10 ms CPU each (size 1 = no pool, in-process)",
+            "8 equal CPU-bound items (size 1 = no pool, in-process)",
             "pool size (processes)",
             "time (ms)",
             &[1.0, 2.0, 4.0, 8.0],
@@ -848,6 +1098,7 @@ fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
                 ("Python threading.Thread", "spawn/python_thread"),
                 ("Rust Command: /bin/true", "spawn/process_true"),
                 ("Rust Command: ex02 worker", "spawn/process_worker"),
+                ("Rust Command: static worker", "spawn/process_worker_static"),
                 ("Python subprocess: /bin/true", "spawn/python_process_true"),
                 ("Python multiprocessing (fork)", "spawn/python_fork_process"),
             ]),
@@ -893,4 +1144,92 @@ fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
         ),
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples(entries: &[(&str, &[f64])]) -> Samples {
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn ratios_pair_samples_taken_together() {
+        // Sample i of `a` is twice sample i of `b`, but the load changed between samples: the
+        // paired ratio sees 2 every time, while the medians alone would say 1.
+        let all = samples(&[
+            ("a", &[2.0, 20.0, 200.0, 2.0]),
+            ("b", &[1.0, 10.0, 100.0, 200.0]),
+        ]);
+        let r = ratio(&all, "a", "b").unwrap();
+        assert!((r.median - 2.0).abs() < 1e-9, "{r:?}");
+        // The outlier pair (2 / 200) pulls the lower quartile down, not the median.
+        assert!(r.q1 < 2.0 && r.q3 <= 2.0 + 1e-9, "{r:?}");
+    }
+
+    #[test]
+    fn unpaired_samples_fall_back_to_the_ratio_of_medians() {
+        let all = samples(&[("a", &[3.0, 6.0, 9.0]), ("b", &[1.0, 2.0])]);
+        let r = ratio(&all, "a", "b").unwrap();
+        assert!((r.median - 6.0 / 1.5).abs() < 1e-9, "{r:?}");
+        assert!(ratio(&all, "a", "missing").is_none());
+    }
+
+    #[test]
+    fn targets_are_judged_on_the_median() {
+        let r = |m| {
+            Some(Ratio {
+                median: m,
+                q1: m,
+                q3: m,
+            })
+        };
+        assert!(judged(r(1.4), Goal::AtMost(1.5)).contains("met"));
+        assert!(judged(r(1.6), Goal::AtMost(1.5)).contains("MISSED"));
+        assert!(judged(r(5.2), Goal::AtLeast(5.0)).contains("met"));
+        assert!(judged(r(4.9), Goal::AtLeast(5.0)).contains("MISSED"));
+        assert_eq!(judged(None, Goal::Info), "-");
+    }
+
+    #[test]
+    fn the_book_page_has_every_anchor_and_only_measured_rows() {
+        let all = samples(&[
+            ("q8/ours/2", &[2.0e6, 2.2e6]),
+            ("q8/floor_true/2", &[1.0e6, 1.0e6]),
+            ("pc/bounded_buffer", &[400.0, 400.0]),
+            ("pc/crossbeam_bounded", &[100.0, 100.0]),
+        ]);
+        let p = Provenance {
+            command: "cargo course bench --plots".into(),
+            cores: 2,
+            cpu: "Test CPU".into(),
+            date: "2026-11-23".into(),
+            rounds: 1,
+            samples: 2,
+            python: false,
+        };
+        let md = render_markdown(&all, &p);
+        for anchor in ["provenance", "spawn", "pool", "q8", "heavy", "pc", "fact"] {
+            assert!(
+                md.contains(&format!("<!-- ANCHOR: {anchor} -->")),
+                "{anchor}"
+            );
+            assert!(
+                md.contains(&format!("<!-- ANCHOR_END: {anchor} -->")),
+                "{anchor}"
+            );
+        }
+        assert!(md.contains("2 cores, Test CPU (2026-11-23), 1 rounds × 2 samples, Rust only"));
+        // 2.1 ms / 1 ms, paired: the floor target (≤ 1.5) is missed, and says so.
+        assert!(md.contains("| size 2: ours / floor | 2.10× |"), "{md}");
+        assert!(md.contains("≤ 1.5: **missed**"));
+        assert!(md.contains("| `BoundedBuffer` / crossbeam bounded | 4.00× |"));
+        // Scenarios that were not measured get no row.
+        assert!(!md.contains("thread::spawn"));
+        assert!(!md.contains("Python / ours"));
+    }
 }

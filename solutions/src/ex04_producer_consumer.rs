@@ -113,6 +113,12 @@ pub fn run_producer_consumer(numbers: Vec<u64>) -> Vec<u64> {
 struct BufferState<T> {
     items: VecDeque<T>,
     closed: bool,
+    /// Threads blocked in `push` (waiting on `not_full`) and in `pop` (waiting on `not_empty`).
+    /// A notify costs a system call even when nobody waits, so `push` and `pop` notify only
+    /// when the other side has a waiter. The counts change under the lock, and a thread always
+    /// re-checks the state under the lock before it waits, so no wake-up can be lost.
+    waiting_pushers: usize,
+    waiting_poppers: usize,
 }
 
 /// A first-in-first-out buffer of at most `capacity` items, shared by any number of producer and
@@ -146,6 +152,8 @@ impl<T> BoundedBuffer<T> {
             state: Mutex::new(BufferState {
                 items: VecDeque::with_capacity(capacity),
                 closed: false,
+                waiting_pushers: 0,
+                waiting_poppers: 0,
             }),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
@@ -171,31 +179,41 @@ impl<T> BoundedBuffer<T> {
     /// Adds `item` at the back, waiting while the buffer is full. Returns `Err(item)` if the
     /// buffer is (or becomes, while waiting) closed.
     pub fn push(&self, item: T) -> Result<(), T> {
-        let guard = self.state.lock().unwrap();
-        let mut guard = self
-            .not_full
-            .wait_while(guard, |s| s.items.len() == self.capacity && !s.closed)
-            .unwrap();
+        let mut guard = self.state.lock().unwrap();
+        // A loop, not an `if`: after a wake-up (spurious, or another producer was faster) the
+        // buffer may be full again.
+        while guard.items.len() == self.capacity && !guard.closed {
+            guard.waiting_pushers += 1;
+            guard = self.not_full.wait(guard).unwrap();
+            guard.waiting_pushers -= 1;
+        }
         if guard.closed {
             return Err(item);
         }
         guard.items.push_back(item);
-        drop(guard);
-        self.not_empty.notify_one();
+        let wake_a_popper = guard.waiting_poppers > 0;
+        drop(guard); // the woken thread would only block on the lock we still hold
+        if wake_a_popper {
+            self.not_empty.notify_one();
+        }
         Ok(())
     }
 
     /// Removes the item at the front, waiting while the buffer is empty and open. Returns `None`
     /// once the buffer is closed and empty.
     pub fn pop(&self) -> Option<T> {
-        let guard = self.state.lock().unwrap();
-        let mut guard = self
-            .not_empty
-            .wait_while(guard, |s| s.items.is_empty() && !s.closed)
-            .unwrap();
+        let mut guard = self.state.lock().unwrap();
+        while guard.items.is_empty() && !guard.closed {
+            guard.waiting_poppers += 1;
+            guard = self.not_empty.wait(guard).unwrap();
+            guard.waiting_poppers -= 1;
+        }
         let item = guard.items.pop_front()?; // empty here means closed: the end
+        let wake_a_pusher = guard.waiting_pushers > 0;
         drop(guard);
-        self.not_full.notify_one();
+        if wake_a_pusher {
+            self.not_full.notify_one();
+        }
         Some(item)
     }
 

@@ -80,6 +80,8 @@ pub fn line_chart(
     series: &[Series],
     foot: &[String],
 ) -> String {
+    // A series without points (a scenario that was not measured) gets no line and no legend.
+    let series: Vec<&Series> = series.iter().filter(|s| !s.points.is_empty()).collect();
     let height = 440.0;
     let (left, right, top, bottom) = (70.0, WIDTH - 200.0, 40.0, height - 90.0);
     let y_max = series

@@ -28,7 +28,21 @@ pub const WORKER_EXE: &str = env!("CARGO_BIN_EXE_solutions-worker");
 /// The tiny binary whose start-up is the floor of any process's start-up.
 pub const TRUE_EXE: &str = "/bin/true";
 
-/// Iterations of `spin` for one heavy item: about 10 ms of CPU in a release build.
+/// The environment variable naming a statically linked build of the worker binary. `cargo
+/// course bench` builds one (`cargo rustc ... -C target-feature=+crt-static`, which cargo
+/// cannot do for one binary of a workspace from `Cargo.toml`) and sets this; when it is unset,
+/// the `*_static` scenarios are left out and the runner says so on stderr.
+pub const STATIC_WORKER_ENV: &str = "COURSE_STATIC_WORKER";
+
+/// The statically linked worker, if `STATIC_WORKER_ENV` names one.
+pub fn static_worker() -> Option<&'static Path> {
+    static PATH: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| std::env::var_os(STATIC_WORKER_ENV).map(Into::into))
+        .as_deref()
+}
+
+/// Iterations of `spin` for one heavy item: 10 to 25 ms of CPU in a release build, depending
+/// on the machine (the `heavy/sequential` scenario divided by `HEAVY_ITEMS`).
 pub const HEAVY_SPIN: u64 = 10_000_000;
 /// Items in the heavy batch.
 pub const HEAVY_ITEMS: usize = 8;
@@ -81,6 +95,12 @@ fn worker_exe() -> &'static Path {
 
 /// The scenarios of one group (`spawn`, `pool`, `q8`, `heavy`, `pc`, `fact`), in a stable order.
 pub fn scenarios(group: &str) -> Vec<Scenario> {
+    if matches!(group, "spawn" | "q8") && static_worker().is_none() {
+        eprintln!(
+            "note: {STATIC_WORKER_ENV} is not set, so the statically linked worker is not measured \
+             (`cargo course bench` builds one and sets it)"
+        );
+    }
     match group {
         "spawn" => spawn_scenarios(),
         "pool" => pool_scenarios(),
@@ -124,16 +144,26 @@ fn spawn_scenarios() -> Vec<Scenario> {
         }),
         scenario("spawn/process_worker", |iters| {
             // The ex02 worker with an empty stdin: it starts, reads end-of-input and exits.
-            timed(iters, || {
-                let status = Command::new(WORKER_EXE)
-                    .arg("ex02")
-                    .stdin(Stdio::null())
-                    .status()
-                    .unwrap();
-                assert!(status.success());
-            })
+            timed(iters, || run_idle_worker(worker_exe()))
         }),
     ]
+    .into_iter()
+    .chain(static_worker().map(|exe| {
+        scenario("spawn/process_worker_static", move |iters| {
+            timed(iters, || run_idle_worker(exe))
+        })
+    }))
+    .collect()
+}
+
+/// Starts `exe ex02` with an empty stdin and waits for it.
+fn run_idle_worker(exe: &Path) {
+    let status = Command::new(exe)
+        .arg("ex02")
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,6 +319,15 @@ fn q8_scenarios() -> Vec<Scenario> {
                 assert_eq!(run.results[9], 100);
             })
         }));
+        if let Some(exe) = static_worker() {
+            list.push(scenario(format!("q8/ours_static/{n}"), move |iters| {
+                let tasks = square_tasks();
+                timed(iters, || {
+                    let run = run_on_pool(exe, n, &tasks).unwrap();
+                    assert_eq!(run.results[9], 100);
+                })
+            }));
+        }
         list.push(scenario(format!("q8/floor_true/{n}"), move |iters| {
             timed(iters, || start_and_reap(n))
         }));
@@ -303,7 +342,7 @@ fn q8_scenarios() -> Vec<Scenario> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3b. The heavy variant: HEAVY_ITEMS items of ~10 ms of CPU each
+// 3b. The heavy variant: HEAVY_ITEMS equal CPU-bound items
 // ---------------------------------------------------------------------------------------------
 
 fn heavy_scenarios() -> Vec<Scenario> {
