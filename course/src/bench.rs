@@ -209,36 +209,43 @@ fn runner_args(group: &str, samples: usize) -> Vec<String> {
 /// `cargo bench --no-run` the side-by-side runner and return the path of its executable.
 fn build_runner(root: &Path) -> Result<PathBuf> {
     eprintln!("bench: building the benchmarks (cargo bench --no-run, release profile)");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(root)
-        .args([
+    cargo_executable(
+        root,
+        &[
             "bench",
             "-p",
             "solutions",
             "--bench",
             "side_by_side",
             "--no-run",
-            "--message-format=json",
-        ])
+        ],
+        "side_by_side",
+    )
+}
+
+/// Runs `cargo ARGS --message-format=json` in `root` (cargo's own messages go to our stderr)
+/// and returns the executable cargo reports for the target named `target`.
+fn cargo_executable(root: &Path, args: &[&str], target: &str) -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // `--message-format` must come before a `--` that passes flags on to rustc.
+    let split = args.iter().position(|a| *a == "--").unwrap_or(args.len());
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args(&args[..split])
+        .arg("--message-format=json")
+        .args(&args[split..])
         .stderr(Stdio::inherit())
         .output()
-        .context("running cargo bench --no-run")?;
+        .with_context(|| format!("running cargo {}", args.join(" ")))?;
     if !output.status.success() {
-        bail!("building the benchmarks failed");
+        bail!("cargo {} failed", args.join(" "));
     }
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if msg["reason"] == "compiler-artifact"
-            && msg["target"]["name"] == "side_by_side"
-            && let Some(exe) = msg["executable"].as_str()
-        {
-            return Ok(PathBuf::from(exe));
-        }
-    }
-    bail!("cargo did not report the side_by_side executable")
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == target)
+        .and_then(|msg| msg["executable"].as_str().map(PathBuf::from))
+        .with_context(|| format!("cargo did not report the {target} executable"))
 }
 
 /// Builds a statically linked copy of the solutions' worker binary and returns its path.
@@ -253,10 +260,9 @@ fn build_static_worker(root: &Path) -> Result<PathBuf> {
     eprintln!(
         "bench: building a statically linked worker (cargo rustc, target/course-bench/static-worker)"
     );
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
-        .current_dir(root)
-        .args([
+    let exe = cargo_executable(
+        root,
+        &[
             "rustc",
             "--release",
             "-p",
@@ -265,25 +271,12 @@ fn build_static_worker(root: &Path) -> Result<PathBuf> {
             "solutions-worker",
             "--target-dir",
             "target/course-bench/static-worker",
-            "--message-format=json",
             "--",
             "-C",
             "target-feature=+crt-static",
-        ])
-        .stderr(Stdio::inherit())
-        .output()
-        .context("running cargo rustc")?;
-    if !output.status.success() {
-        bail!("cargo rustc failed");
-    }
-    let exe = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .find(|msg| {
-            msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "solutions-worker"
-        })
-        .and_then(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .context("cargo did not report the worker executable")?;
+        ],
+        "solutions-worker",
+    )?;
     // Check that it runs: an idle worker reads end-of-input and exits at once with status 0.
     let status = Command::new(&exe)
         .arg("ex02")
