@@ -347,12 +347,22 @@ fn today() -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// Median, min and max of a scenario's samples.
+/// Median, quartiles, min and max of a scenario's samples.
 #[derive(Clone, Copy, Debug)]
 pub struct Stat {
     pub median: f64,
+    pub q1: f64,
+    pub q3: f64,
     pub min: f64,
     pub max: f64,
+}
+
+/// The `q` quantile (0 to 1) of sorted, non-empty values, interpolating linearly between the
+/// closest ranks.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
 fn stat(all: &Samples, name: &str) -> Option<Stat> {
@@ -361,14 +371,10 @@ fn stat(all: &Samples, name: &str) -> Option<Stat> {
         return None;
     }
     v.sort_by(f64::total_cmp);
-    let mid = v.len() / 2;
-    let median = if v.len() % 2 == 1 {
-        v[mid]
-    } else {
-        (v[mid - 1] + v[mid]) / 2.0
-    };
     Some(Stat {
-        median,
+        median: quantile(&v, 0.5),
+        q1: quantile(&v, 0.25),
+        q3: quantile(&v, 0.75),
         min: v[0],
         max: v[v.len() - 1],
     })
@@ -417,16 +423,10 @@ fn ratio(all: &Samples, a: &str, b: &str) -> Option<Ratio> {
     }
     let mut rs: Vec<f64> = xs.iter().zip(ys).map(|(x, y)| x / y.max(1.0)).collect();
     rs.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        // Linear interpolation between the closest ranks.
-        let pos = q * (rs.len() - 1) as f64;
-        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-        rs[lo] + (rs[hi] - rs[lo]) * (pos - lo as f64)
-    };
     Some(Ratio {
-        median: at(0.5),
-        q1: at(0.25),
-        q3: at(0.75),
+        median: quantile(&rs, 0.5),
+        q1: quantile(&rs, 0.25),
+        q3: quantile(&rs, 0.75),
     })
 }
 
@@ -936,14 +936,17 @@ fn md_cell(all: &Samples, key: &str) -> (String, String) {
 fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
     let footer = vec![
         format!("{} · {} · {}", p.command, p.machine(), p.date),
-        format!("median of {} samples, bars: min–max", p.rounds * p.samples),
+        format!(
+            "median of {} samples; bars: quartiles (the tables give min–max)",
+            p.rounds * p.samples
+        ),
     ];
     let series = |label: &str, keys: &[(f64, String)], scale: f64| svg::Series {
         label: label.to_string(),
         points: keys
             .iter()
             .filter_map(|(x, k)| {
-                stat(all, k).map(|s| (*x, s.median / scale, s.min / scale, s.max / scale))
+                stat(all, k).map(|s| (*x, s.median / scale, s.q1 / scale, s.q3 / scale))
             })
             .collect(),
     };
@@ -1010,24 +1013,13 @@ fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
     ));
 
     // Chapter 7: speed-up (sequential time / time) against threads.
+    // Paired, like the table's ratios: sample i of the loop over sample i of the pool.
     let speedup = |label: &str, seq: &str, keys: &[(f64, &str)]| svg::Series {
         label: label.to_string(),
-        points: match stat(all, seq) {
-            Some(base) => keys
-                .iter()
-                .filter_map(|(x, k)| {
-                    stat(all, k).map(|s| {
-                        (
-                            *x,
-                            base.median / s.median,
-                            base.median / s.max,
-                            base.median / s.min,
-                        )
-                    })
-                })
-                .collect(),
-            None => Vec::new(),
-        },
+        points: keys
+            .iter()
+            .filter_map(|(x, k)| ratio(all, seq, k).map(|r| (*x, r.median, r.q1, r.q3)))
+            .collect(),
     };
     out.push((
         "ch07-speedup.svg".to_string(),
@@ -1075,8 +1067,8 @@ fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
                 stat(all, k).map(|s| svg::Bar {
                     label: label.to_string(),
                     median: s.median,
-                    min: s.min,
-                    max: s.max,
+                    low: s.q1,
+                    high: s.q3,
                 })
             })
             .collect()
@@ -1152,8 +1144,8 @@ mod tests {
 
     #[test]
     fn ratios_pair_samples_taken_together() {
-        // Sample i of `a` is twice sample i of `b`, but the load changed between samples: the
-        // paired ratio sees 2 every time, while the medians alone would say 1.
+        // Sample i of `a` is twice sample i of `b` in three of four pairs, but the load changed
+        // between samples: the paired median is 2, while the ratio of the medians is 11/55.
         let all = samples(&[
             ("a", &[2.0, 20.0, 200.0, 2.0]),
             ("b", &[1.0, 10.0, 100.0, 200.0]),

@@ -1,10 +1,10 @@
 //! Two small chart kinds, written as plain SVG text (no plotting dependency, so the course
-//! tool builds no faster or slower for them): a line chart with min–max bars, and a horizontal
-//! bar chart on a log scale.
+//! tool builds no faster or slower for them): a line chart with spread bars, and a horizontal
+//! bar chart on a log scale. The caller chooses the spread (`course bench` draws quartiles).
 
 use std::fmt::Write as _;
 
-/// One line of a line chart: points `(x, median, min, max)`.
+/// One line of a line chart: points `(x, median, low, high)`, the bar from `low` to `high`.
 pub struct Series {
     pub label: String,
     pub points: Vec<(f64, f64, f64, f64)>,
@@ -14,8 +14,9 @@ pub struct Series {
 pub struct Bar {
     pub label: String,
     pub median: f64,
-    pub min: f64,
-    pub max: f64,
+    /// The ends of the spread bar.
+    pub low: f64,
+    pub high: f64,
 }
 
 const COLORS: [&str; 5] = ["#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd"];
@@ -184,10 +185,10 @@ pub fn bar_chart(title: &str, bars: &[Bar], foot: &[String]) -> String {
     let (left, right) = (250.0, WIDTH - 90.0);
     let lo = bars
         .iter()
-        .map(|b| b.min)
+        .map(|b| b.low)
         .fold(f64::INFINITY, f64::min)
         .max(1.0);
-    let hi = bars.iter().map(|b| b.max).fold(1.0, f64::max);
+    let hi = bars.iter().map(|b| b.high).fold(1.0, f64::max);
     let (d0, d1) = (
         lo.log10().floor(),
         hi.log10().ceil().max(lo.log10().floor() + 1.0),
@@ -227,11 +228,11 @@ pub fn bar_chart(title: &str, bars: &[Bar], foot: &[String]) -> String {
             y + 5.0,
             (x_at(b.median) - left).max(1.0),
             row - 10.0,
-            x_at(b.min),
+            x_at(b.low),
             y + row / 2.0,
-            x_at(b.max),
+            x_at(b.high),
             y + row / 2.0,
-            x_at(b.max).max(x_at(b.median)) + 6.0,
+            x_at(b.high).max(x_at(b.median)) + 6.0,
             y + row / 2.0 + 4.0,
             super::human(b.median)
         );
