@@ -38,11 +38,12 @@ pub struct BenchArgs {
 }
 
 /// The groups of scenarios the Rust runner knows, and the Python program of each (if any).
-const GROUPS: [(&str, Option<&str>); 6] = [
+const GROUPS: [(&str, Option<&str>); 7] = [
     ("spawn", Some("spawn.py")),
     ("pool", None),
     ("q8", Some("q8_pool.py")), // also prints the heavy variant
     ("heavy", None),
+    ("sweep", None),
     ("pc", Some("q4_locked_list.py")),
     ("fact", Some("q7_factorials.py")),
 ];
@@ -461,8 +462,12 @@ struct Section {
     title: &'static str,
     /// (label, scenario).
     rows: Vec<(&'static str, &'static str)>,
-    /// (column label, scenario prefix): a table with one row per pool size N, cell `prefix/N`.
+    /// (column label, scenario prefix): a table with one row per entry of `grid_rows`, cell
+    /// `prefix/SUFFIX`.
     by_size: Vec<(&'static str, &'static str)>,
+    /// The grid's first column: its heading, and (row label, scenario suffix) per row. Pool
+    /// sizes unless a section says otherwise.
+    grid_rows: (&'static str, Vec<(String, String)>),
     /// (label, numerator scenario, denominator scenario, target).
     ratios: Vec<(String, String, String, Goal)>,
 }
@@ -526,6 +531,7 @@ fn sections() -> Vec<Section> {
                 ),
             ],
             by_size: vec![],
+            grid_rows: pool_sizes(),
             ratios: vec![
                 r(
                     "process (`/bin/true`) / thread",
@@ -579,6 +585,7 @@ fn sections() -> Vec<Section> {
                 ),
             ],
             by_size: vec![],
+            grid_rows: pool_sizes(),
             ratios: vec![
                 r(
                     "round trip / ping-pong",
@@ -611,6 +618,7 @@ fn sections() -> Vec<Section> {
                 ("procspawn pool", "q8/procspawn"),
                 ("Python mp.Pool", "q8/python"),
             ],
+            grid_rows: pool_sizes(),
             ratios: q8_ratios,
         },
         Section {
@@ -625,6 +633,7 @@ fn sections() -> Vec<Section> {
                 ("procspawn pool", "heavy/procspawn"),
                 ("Python mp.Pool", "heavy/python"),
             ],
+            grid_rows: pool_sizes(),
             ratios: vec![
                 r(
                     "speed-up, ours at 2",
@@ -659,6 +668,34 @@ fn sections() -> Vec<Section> {
             ],
         },
         Section {
+            anchor: "sweep",
+            title: "3c. Break-even: 8 equal items of 10^E spin rounds, start-up included",
+            rows: vec![],
+            by_size: vec![
+                ("one after the other, in-process", "sweep/sequential"),
+                ("our `ProcessPool`, 2 workers", "sweep/ours/2"),
+                ("our `ProcessPool`, 8 workers", "sweep/ours/8"),
+            ],
+            grid_rows: (
+                "rounds per item",
+                (3..=7)
+                    .map(|e| (format!("10^{e}"), e.to_string()))
+                    .collect(),
+            ),
+            ratios: (3..=7)
+                .flat_map(|e| {
+                    [2, 8].map(|n| {
+                        r(
+                            &format!("10^{e}: speed-up, {n} workers"),
+                            &format!("sweep/sequential/{e}"),
+                            &format!("sweep/ours/{n}/{e}"),
+                            Goal::Info,
+                        )
+                    })
+                })
+                .collect(),
+        },
+        Section {
             anchor: "pc",
             title: "4. Producer/consumer, one producer, one consumer (per item; Rust 10^6 items, Python 10^5)",
             rows: vec![
@@ -679,6 +716,7 @@ fn sections() -> Vec<Section> {
                 ("Python queue.Queue(1024)", "pc/python_queue_bounded"),
             ],
             by_size: vec![],
+            grid_rows: pool_sizes(),
             ratios: vec![
                 r(
                     "`BoundedBuffer` / crossbeam bounded",
@@ -746,6 +784,7 @@ fn sections() -> Vec<Section> {
                 ),
             ],
             by_size: vec![],
+            grid_rows: pool_sizes(),
             ratios: vec![
                 r(
                     "1..=10: rayon(2) / plain loop",
@@ -788,7 +827,16 @@ fn sections() -> Vec<Section> {
     ]
 }
 
-const SIZES: [usize; 3] = [2, 4, 8];
+/// The grid rows of a section measured at pool sizes 2, 4 and 8.
+fn pool_sizes() -> (&'static str, Vec<(String, String)>) {
+    (
+        "pool size",
+        [2, 4, 8]
+            .iter()
+            .map(|n| (n.to_string(), n.to_string()))
+            .collect(),
+    )
+}
 
 /// The plain-text table `course bench` prints.
 fn render_table(all: &Samples, p: &Provenance, python: bool) -> String {
@@ -803,15 +851,16 @@ fn render_table(all: &Samples, p: &Provenance, python: bool) -> String {
             }
         }
         if !s.by_size.is_empty() {
-            let _ = write!(w, "  {:<4}", "size");
+            let (heading, grid_rows) = &s.grid_rows;
+            let _ = write!(w, "  {heading:<10}");
             for (label, _) in &s.by_size {
                 let _ = write!(w, " {label:<28}");
             }
             let _ = writeln!(w);
-            for n in SIZES {
-                let _ = write!(w, "  {n:<4}");
+            for (row, suffix) in grid_rows {
+                let _ = write!(w, "  {row:<10}");
                 for (_, prefix) in &s.by_size {
-                    let _ = write!(w, " {:<28}", cell(all, &format!("{prefix}/{n}")));
+                    let _ = write!(w, " {:<28}", cell(all, &format!("{prefix}/{suffix}")));
                 }
                 let _ = writeln!(w);
             }
@@ -863,7 +912,8 @@ fn render_markdown(all: &Samples, p: &Provenance) -> String {
             let _ = writeln!(w);
         }
         if !s.by_size.is_empty() {
-            let _ = write!(w, "| pool size |");
+            let (heading, grid_rows) = &s.grid_rows;
+            let _ = write!(w, "| {heading} |");
             for (label, _) in &s.by_size {
                 let _ = write!(w, " {} |", md_label(label));
             }
@@ -872,10 +922,10 @@ fn render_markdown(all: &Samples, p: &Provenance) -> String {
                 let _ = write!(w, "---|");
             }
             let _ = writeln!(w);
-            for n in SIZES {
-                let _ = write!(w, "| {n} |");
+            for (row, suffix) in grid_rows {
+                let _ = write!(w, "| {row} |");
                 for (_, prefix) in &s.by_size {
-                    let (median, range) = md_cell(all, &format!("{prefix}/{n}"));
+                    let (median, range) = md_cell(all, &format!("{prefix}/{suffix}"));
                     let _ = write!(w, " {median} {range} |");
                 }
                 let _ = writeln!(w);
@@ -1013,6 +1063,32 @@ fn plots(all: &Samples, p: &Provenance) -> Vec<(String, String)> {
     ));
 
     // Chapter 7: speed-up (sequential time / time) against threads.
+    // Chapter 8: where a pool starts to pay, speed-up against task size (paired ratios).
+    let sweep = |n: usize| svg::Series {
+        label: format!("our ProcessPool, {n} workers"),
+        points: (3..=7)
+            .filter_map(|e| {
+                ratio(
+                    all,
+                    &format!("sweep/sequential/{e}"),
+                    &format!("sweep/ours/{n}/{e}"),
+                )
+                .map(|r| (f64::from(e), r.median, r.q1, r.q3))
+            })
+            .collect(),
+    };
+    out.push((
+        "ch08-break-even.svg".to_string(),
+        svg::line_chart(
+            "8 equal items: speed-up of a fresh pool over a plain loop (1 = break-even)",
+            "spin rounds per item (10^x)",
+            "speed-up (×)",
+            &[3.0, 4.0, 5.0, 6.0, 7.0],
+            &[sweep(2), sweep(8)],
+            &footer,
+        ),
+    ));
+
     // Paired, like the table's ratios: sample i of the loop over sample i of the pool.
     let speedup = |label: &str, seq: &str, keys: &[(f64, &str)]| svg::Series {
         label: label.to_string(),
@@ -1198,7 +1274,16 @@ mod tests {
             python: false,
         };
         let md = render_markdown(&all, &p);
-        for anchor in ["provenance", "spawn", "pool", "q8", "heavy", "pc", "fact"] {
+        for anchor in [
+            "provenance",
+            "spawn",
+            "pool",
+            "q8",
+            "heavy",
+            "sweep",
+            "pc",
+            "fact",
+        ] {
             assert!(
                 md.contains(&format!("<!-- ANCHOR: {anchor} -->")),
                 "{anchor}"

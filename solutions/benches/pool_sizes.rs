@@ -16,5 +16,6 @@ fn main() {
         .configure_from_args();
     common::criterion_group(&mut c, "q8", 10);
     common::criterion_group(&mut c, "heavy", 10);
+    common::criterion_group(&mut c, "sweep", 10);
     c.final_summary();
 }

@@ -46,6 +46,11 @@ pub fn static_worker() -> Option<&'static Path> {
 pub const HEAVY_SPIN: u64 = 10_000_000;
 /// Items in the heavy batch.
 pub const HEAVY_ITEMS: usize = 8;
+/// Powers of ten of the spin rounds per item in the break-even sweep (`sweep` group): from tasks
+/// far too small for a pool (10^3 rounds, microseconds) to the heavy variant's size (10^7).
+pub const SWEEP_EXPONENTS: [u32; 5] = [3, 4, 5, 6, 7];
+/// Pool sizes of the sweep: as many workers as cores, and four times more.
+pub const SWEEP_SIZES: [usize; 2] = [2, 8];
 /// Items the producer/consumer benchmarks move.
 pub const PC_ITEMS: u64 = 1_000_000;
 /// Capacity of the bounded buffers and channels.
@@ -106,6 +111,7 @@ pub fn scenarios(group: &str) -> Vec<Scenario> {
         "pool" => pool_scenarios(),
         "q8" => q8_scenarios(),
         "heavy" => heavy_scenarios(),
+        "sweep" => sweep_scenarios(),
         "pc" => producer_consumer_scenarios(),
         "fact" => factorial_scenarios(),
         other => panic!("unknown benchmark group {other:?}"),
@@ -113,7 +119,7 @@ pub fn scenarios(group: &str) -> Vec<Scenario> {
 }
 
 /// Every group, in the order the runner measures them.
-pub const GROUPS: [&str; 6] = ["spawn", "pool", "q8", "heavy", "pc", "fact"];
+pub const GROUPS: [&str; 7] = ["spawn", "pool", "q8", "heavy", "sweep", "pc", "fact"];
 
 // ---------------------------------------------------------------------------------------------
 // 1. Spawn cost
@@ -380,6 +386,48 @@ fn heavy_scenarios() -> Vec<Scenario> {
                 assert_eq!(procspawn_batch(n, &args, spin_task), expected3);
             })
         }));
+    }
+    list
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3c. Break-even: the heavy batch's shape (HEAVY_ITEMS equal items) at growing task sizes
+// ---------------------------------------------------------------------------------------------
+
+/// `sweep/sequential/E` and `sweep/ours/N/E`: HEAVY_ITEMS items of 10^E spin rounds each, in
+/// this process one after the other, and on a fresh pool of N workers (start-up and shutdown
+/// included, as in question 8). Where `sequential / ours` crosses 1, the pool starts to pay.
+fn sweep_scenarios() -> Vec<Scenario> {
+    let mut list = Vec::new();
+    for e in SWEEP_EXPONENTS {
+        let spins = 10_u64.pow(e);
+        let tasks: Vec<Task> = (0..HEAVY_ITEMS as u64)
+            .map(|i| Task::Spin {
+                iterations: spins + i,
+            })
+            .collect();
+        let expected: Vec<u64> = tasks.iter().map(|t| t.compute().unwrap()).collect();
+        {
+            let expected = expected.clone();
+            list.push(scenario(format!("sweep/sequential/{e}"), move |iters| {
+                timed(iters, || {
+                    let answers: Vec<u64> = (0..HEAVY_ITEMS as u64)
+                        .map(|i| spin(black_box(spins + i)))
+                        .collect();
+                    assert_eq!(answers, expected);
+                })
+            }));
+        }
+        for n in SWEEP_SIZES {
+            let tasks = tasks.clone();
+            let expected = expected.clone();
+            list.push(scenario(format!("sweep/ours/{n}/{e}"), move |iters| {
+                timed(iters, || {
+                    let run = run_on_pool(worker_exe(), n, &tasks).unwrap();
+                    assert_eq!(run.results, expected);
+                })
+            }));
+        }
     }
     list
 }
