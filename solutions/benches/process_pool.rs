@@ -7,13 +7,5 @@
 mod common;
 
 fn main() {
-    // procspawn's pool re-runs this executable as its workers: this call turns such a child
-    // into a worker before criterion reads the command line.
-    procspawn::init();
-    let mut c = criterion::Criterion::default()
-        .warm_up_time(std::time::Duration::from_millis(500))
-        .measurement_time(std::time::Duration::from_secs(2))
-        .configure_from_args();
-    common::criterion_group(&mut c, "pool", 10);
-    c.final_summary();
+    common::criterion_main(&[("pool", 10)]);
 }

@@ -681,12 +681,27 @@ fn factorial_scenarios() -> Vec<Scenario> {
     list
 }
 
-/// Criterion glue: registers every scenario of `group` as a criterion benchmark.
+/// The `main` of every criterion bench: runs the groups `(name, sample size)` under criterion.
 #[allow(
     dead_code,
     reason = "the side-by-side runner includes this module without criterion"
 )]
-pub fn criterion_group(c: &mut criterion::Criterion, group: &str, sample_size: usize) {
+pub fn criterion_main(groups: &[(&str, usize)]) {
+    // procspawn's pool re-runs this executable as its workers: this call turns such a child
+    // into a worker before criterion reads the command line.
+    procspawn::init();
+    let mut c = criterion::Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    for &(group, sample_size) in groups {
+        criterion_group(&mut c, group, sample_size);
+    }
+    c.final_summary();
+}
+
+/// Criterion glue: registers every scenario of `group` as a criterion benchmark.
+fn criterion_group(c: &mut criterion::Criterion, group: &str, sample_size: usize) {
     assert!(GROUPS.contains(&group), "unknown group {group:?}");
     let mut g = c.benchmark_group(group);
     g.sample_size(sample_size);
