@@ -20,7 +20,7 @@ use solutions::ex07_thread_pool_factorials::{
     ThreadPool, factorial_big, factorial_big_parallel, factorial_checked, pool_factorials,
     rayon_factorials, rayon_map,
 };
-use solutions::ex08_pool_sizes::{SIZES, run_on_pool, square_tasks};
+use solutions::ex08_pool_sizes::{SIZES, heavy_tasks, run_on_pool, square_tasks};
 
 /// The worker binary of the solutions crate (cargo builds it before the benches).
 pub const WORKER_EXE: &str = env!("CARGO_BIN_EXE_solutions-worker");
@@ -352,42 +352,56 @@ fn q8_scenarios() -> Vec<Scenario> {
 // ---------------------------------------------------------------------------------------------
 
 fn heavy_scenarios() -> Vec<Scenario> {
-    let tasks: Vec<Task> = (0..HEAVY_ITEMS as u64)
-        .map(|i| Task::Spin {
-            iterations: HEAVY_SPIN + i,
-        })
-        .collect();
-    let expected: Vec<u64> = tasks.iter().map(|t| t.compute().unwrap()).collect();
-    let mut list = Vec::new();
-    {
-        let expected = expected.clone();
-        list.push(scenario("heavy/sequential", move |iters| {
-            timed(iters, || {
-                let answers: Vec<u64> = (0..HEAVY_ITEMS as u64)
-                    .map(|i| spin(black_box(HEAVY_SPIN + i)))
-                    .collect();
-                assert_eq!(answers, expected);
-            })
-        }));
-    }
+    let (tasks, expected) = spin_batch(HEAVY_SPIN);
+    let mut list = vec![loop_scenario("heavy/sequential", HEAVY_SPIN, &expected)];
     for n in SIZES {
-        let tasks = tasks.clone();
-        let expected2 = expected.clone();
-        list.push(scenario(format!("heavy/ours/{n}"), move |iters| {
-            timed(iters, || {
-                let run = run_on_pool(worker_exe(), n, &tasks).unwrap();
-                assert_eq!(run.results, expected2);
-            })
-        }));
-        let expected3 = expected.clone();
+        list.push(pool_scenario(
+            format!("heavy/ours/{n}"),
+            n,
+            &tasks,
+            &expected,
+        ));
+        let expected = expected.clone();
         list.push(scenario(format!("heavy/procspawn/{n}"), move |iters| {
             let args: Vec<u64> = (0..HEAVY_ITEMS as u64).map(|i| HEAVY_SPIN + i).collect();
             timed(iters, || {
-                assert_eq!(procspawn_batch(n, &args, spin_task), expected3);
+                assert_eq!(procspawn_batch(n, &args, spin_task), expected);
             })
         }));
     }
     list
+}
+
+/// The heavy batch's shape at `spins` rounds per item: `HEAVY_ITEMS` tasks (task i spins
+/// `spins + i` rounds, so that a mix-up shows) and their answers.
+fn spin_batch(spins: u64) -> (Vec<Task>, Vec<u64>) {
+    let tasks = heavy_tasks(HEAVY_ITEMS, spins);
+    let expected = tasks.iter().map(|t| t.compute().unwrap()).collect();
+    (tasks, expected)
+}
+
+/// The batch of [`spin_batch`] computed in this process, one item after the other.
+fn loop_scenario(name: impl Into<String>, spins: u64, expected: &[u64]) -> Scenario {
+    let expected = expected.to_vec();
+    scenario(name, move |iters| {
+        timed(iters, || {
+            let answers: Vec<u64> = (0..HEAVY_ITEMS as u64)
+                .map(|i| spin(black_box(spins + i)))
+                .collect();
+            assert_eq!(answers, expected);
+        })
+    })
+}
+
+/// `tasks` on a fresh pool of `n` workers, start-up and shutdown included.
+fn pool_scenario(name: String, n: usize, tasks: &[Task], expected: &[u64]) -> Scenario {
+    let (tasks, expected) = (tasks.to_vec(), expected.to_vec());
+    scenario(name, move |iters| {
+        timed(iters, || {
+            let run = run_on_pool(worker_exe(), n, &tasks).unwrap();
+            assert_eq!(run.results, expected);
+        })
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,32 +415,19 @@ fn sweep_scenarios() -> Vec<Scenario> {
     let mut list = Vec::new();
     for e in SWEEP_EXPONENTS {
         let spins = 10_u64.pow(e);
-        let tasks: Vec<Task> = (0..HEAVY_ITEMS as u64)
-            .map(|i| Task::Spin {
-                iterations: spins + i,
-            })
-            .collect();
-        let expected: Vec<u64> = tasks.iter().map(|t| t.compute().unwrap()).collect();
-        {
-            let expected = expected.clone();
-            list.push(scenario(format!("sweep/sequential/{e}"), move |iters| {
-                timed(iters, || {
-                    let answers: Vec<u64> = (0..HEAVY_ITEMS as u64)
-                        .map(|i| spin(black_box(spins + i)))
-                        .collect();
-                    assert_eq!(answers, expected);
-                })
-            }));
-        }
+        let (tasks, expected) = spin_batch(spins);
+        list.push(loop_scenario(
+            format!("sweep/sequential/{e}"),
+            spins,
+            &expected,
+        ));
         for n in SWEEP_SIZES {
-            let tasks = tasks.clone();
-            let expected = expected.clone();
-            list.push(scenario(format!("sweep/ours/{n}/{e}"), move |iters| {
-                timed(iters, || {
-                    let run = run_on_pool(worker_exe(), n, &tasks).unwrap();
-                    assert_eq!(run.results, expected);
-                })
-            }));
+            list.push(pool_scenario(
+                format!("sweep/ours/{n}/{e}"),
+                n,
+                &tasks,
+                &expected,
+            ));
         }
     }
     list
