@@ -83,7 +83,7 @@ impl Provenance {
             if self.python {
                 "Rust and Python interleaved"
             } else {
-                "Rust only (no python3)"
+                "Rust only"
             }
         )
     }
@@ -168,7 +168,7 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<ExitCode> {
         samples,
         python: python.is_some(),
     };
-    let table = render_table(&all, &provenance, python.is_some());
+    let table = render_table(&all, &provenance);
     print!("{table}");
 
     let out_dir = root.join("target/course-bench");
@@ -839,7 +839,7 @@ fn pool_sizes() -> (&'static str, Vec<(String, String)>) {
 }
 
 /// The plain-text table `course bench` prints.
-fn render_table(all: &Samples, p: &Provenance, python: bool) -> String {
+fn render_table(all: &Samples, p: &Provenance) -> String {
     let mut t = String::new();
     let w = &mut t;
     let _ = writeln!(w, "\n{}\n", p.sentence());
@@ -873,7 +873,7 @@ fn render_table(all: &Samples, p: &Provenance, python: bool) -> String {
         }
         let _ = writeln!(w);
     }
-    if !python {
+    if !p.python {
         let _ = writeln!(
             w,
             "(Python columns are empty: python3 was not found or --no-python.)"
