@@ -4,8 +4,8 @@
 //!
 //! `side_by_side --run GROUP --samples K [--only PART]` (GROUP is one of `common::GROUPS`). Each
 //! sample runs the operation enough times to last about `--target-ms` milliseconds (default 20)
-//! and reports the mean of those runs; the scenarios of a group take their samples in turns. Run without `--run` (as `cargo bench` does), it only says
-//! how to use it.
+//! and reports the mean of those runs; the scenarios of a group take their samples in turns.
+//! Run without `--run` (as `cargo bench` does), it only says how to use it.
 
 mod common;
 
