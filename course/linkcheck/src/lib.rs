@@ -51,7 +51,7 @@ pub fn build_and_check(root: &Path, dest: &Path) -> Result<Report> {
 /// Checks every internal link and `#anchor` of every `.html` file under `dir` (the built book).
 pub fn check_dir(dir: &Path) -> Result<Report> {
     let dir = std::path::absolute(dir).with_context(|| format!("bad path {}", dir.display()))?;
-    let pages = html_files(&dir)?;
+    let pages = course::file_tree::files_with_extension(&dir, "html")?;
     if pages.is_empty() {
         return Err(anyhow!(
             "no HTML page under {}: was the book built?",
@@ -142,24 +142,4 @@ fn page_name(dir: &Path, source: &lychee_lib::ResolvedInputSource) -> String {
             .into_owned(),
         other => other.to_string(),
     }
-}
-
-/// Every `.html` file under `dir`, sorted.
-pub fn html_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
-        {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
 }
