@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 
+use course::grading::store::Store;
 use course::grading::{self, GradeOptions, report};
-use course::manifest::Manifest;
+use course::sandbox::Request;
 
 /// Options of `course grade`.
 #[derive(Args, Debug, Clone)]
@@ -35,6 +36,9 @@ pub struct GradeArgs {
     /// Keep running tests as the grader's own user even when it is root (not recommended).
     #[arg(long)]
     pub no_unprivileged: bool,
+    /// Grade every submission again, even those whose reports in --out are up to date.
+    #[arg(long)]
+    pub force: bool,
     /// Where grading workspaces and the shared dependency build go.
     #[arg(long, default_value = "target/course-grade")]
     pub work_dir: PathBuf,
@@ -61,10 +65,10 @@ fn progress(done: usize, total: usize) {
     let _ = err.flush();
 }
 
-/// Grades every submission and writes the reports.
+/// Grades every submission and writes the reports: each student's as soon as they are graded,
+/// the gradebook at the end. Ctrl-C stops the batch cleanly; running it again resumes.
 pub fn run(root: &Path, args: &GradeArgs) -> Result<ExitCode> {
     let formats = report::Format::parse_list(&args.format)?;
-    let manifest = Manifest::load(&root.join(course::MANIFEST_PATH))?;
     let absolute = |p: &Path| {
         if p.is_absolute() {
             p.to_path_buf()
@@ -72,6 +76,7 @@ pub fn run(root: &Path, args: &GradeArgs) -> Result<ExitCode> {
             std::env::current_dir().unwrap_or_default().join(p)
         }
     };
+    let out = absolute(&args.out);
     let opts = GradeOptions {
         pristine: root.to_path_buf(),
         work_dir: if args.work_dir.is_absolute() {
@@ -82,7 +87,12 @@ pub fn run(root: &Path, args: &GradeArgs) -> Result<ExitCode> {
         jobs: args.jobs.unwrap_or_else(course::testrun::default_jobs),
         timeout: args.timeout.map(Duration::from_secs),
         exercises: args.exercises.clone(),
-        unprivileged: !args.no_unprivileged,
+        protections: Request::full(!args.no_unprivileged),
+        store: Some(Store {
+            out: out.clone(),
+            formats: formats.clone(),
+            force: args.force,
+        }),
         progress: Some(progress),
     };
     let submissions: Vec<PathBuf> = args.submissions.iter().map(|p| absolute(p)).collect();
@@ -91,20 +101,32 @@ pub fn run(root: &Path, args: &GradeArgs) -> Result<ExitCode> {
         submissions.len(),
         opts.jobs
     );
-    let mut results = grading::grade_all(&submissions, &opts)?;
-    // Two submissions with the same name must not overwrite each other's files.
-    let mut seen = std::collections::BTreeMap::<String, usize>::new();
-    for r in &mut results {
-        let n = seen.entry(r.name.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            r.name = format!("{}-{}", r.name, n);
+    course::sandbox::stop::on_signals().context("cannot install the Ctrl-C handler")?;
+    let results = match grading::grade_all(&submissions, &opts) {
+        Ok(r) => r,
+        Err(e) if e.is::<grading::Interrupted>() => {
+            eprintln!("\n{e}");
+            eprintln!(
+                "reports of the finished submissions are in {}",
+                out.display()
+            );
+            return Ok(ExitCode::from(130));
         }
-    }
-    let out = absolute(&args.out);
-    report::write_all(&results, &manifest, &formats, &out)?;
+        Err(e) => return Err(e),
+    };
     if formats.contains(&report::Format::Table) {
         print!("{}", report::table(&results));
+    }
+    let reused: Vec<&str> = results
+        .iter()
+        .filter(|r| r.reused)
+        .map(|r| r.name.as_str())
+        .collect();
+    if !reused.is_empty() {
+        eprintln!(
+            "\nnot graded again (unchanged since an earlier run; --force grades them again): {}",
+            reused.join(", ")
+        );
     }
     if let Some(first) = results.first() {
         eprintln!("\nprotections in force:");

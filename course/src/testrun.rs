@@ -1,22 +1,23 @@
 //! Builds test binaries with cargo and runs graded tests one by one, each in its own process
 //! with a time limit: the engine behind `course check` and the self-checks of `cargo test`.
 //!
-//! A test's verdict comes from its process's exit status, never from parsing what it printed;
-//! a name that the binary does not list is reported as missing, never as passed.
+//! The running itself is [`crate::sandbox`]'s, under its student-check policy: a test's verdict
+//! comes from its process's exit status, never from parsing what it printed; a name that the
+//! binary does not list is reported as missing, never as passed.
 
 use std::collections::BTreeMap;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
+use crate::cargo_messages::{self, Diagnostic, Message};
 use crate::sandbox;
 
-/// How much of a test's output is kept.
-pub const OUTPUT_CAP: usize = 64 * 1024;
+/// How much of each of a test's output streams is kept.
+pub const OUTPUT_CAP: usize = sandbox::OUTPUT_CAP;
 
 /// The test binaries of one package, by test-target name.
 #[derive(Debug, Default, Clone)]
@@ -25,17 +26,30 @@ pub struct TestBinaries {
     pub by_target: BTreeMap<String, PathBuf>,
 }
 
-/// A failed build: the compiler's messages, rendered as cargo prints them.
+/// A failed build: the compiler's messages, rendered as cargo prints them, and its errors.
 #[derive(Debug, Clone)]
 pub struct BuildFailure {
-    /// Rendered compiler errors (and the warnings around them).
+    /// Rendered compiler errors (and the warnings around them), then cargo's own messages.
     pub messages: String,
+    /// The compiler's errors, in the order it gave them.
+    pub errors: Vec<Diagnostic>,
 }
 
 impl std::fmt::Display for BuildFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.messages)
     }
+}
+
+/// What [`build_tests_with`] builds, beyond the package.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BuildRequest<'a> {
+    /// A target directory of its own (see [`build_tests`]); cargo's default otherwise.
+    pub target_dir: Option<&'a Path>,
+    /// Only these features (`--no-default-features --features ...`); the default ones if `None`.
+    pub features: Option<&'a [String]>,
+    /// Only these test targets (`--test NAME` each); every test target (`--tests`) if `None`.
+    pub tests: Option<&'a [String]>,
 }
 
 /// Builds the integration-test binaries of `package` in the workspace at `root`.
@@ -47,44 +61,73 @@ pub fn build_tests(
     package: &str,
     target_dir: Option<&Path>,
 ) -> Result<Result<TestBinaries, BuildFailure>> {
+    build_tests_with(
+        root,
+        package,
+        &BuildRequest {
+            target_dir,
+            ..BuildRequest::default()
+        },
+    )
+}
+
+/// Builds the integration-test binaries `request` names. A build that fails is `Ok(Err(_))`, with
+/// the compiler's errors; `Err(_)` means cargo could not be run at all.
+pub fn build_tests_with(
+    root: &Path,
+    package: &str,
+    request: &BuildRequest,
+) -> Result<Result<TestBinaries, BuildFailure>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.current_dir(root).args([
-        "test",
-        "--no-run",
-        "--tests",
-        "--message-format=json-render-diagnostics",
-        "-p",
-        package,
-    ]);
-    if let Some(dir) = target_dir {
+    cmd.current_dir(root)
+        .args(["test", "--no-run", "--message-format=json", "-p", package]);
+    match request.tests {
+        Some(tests) => {
+            for t in tests {
+                cmd.args(["--test", t]);
+            }
+        }
+        None => {
+            cmd.arg("--tests");
+        }
+    }
+    if let Some(features) = request.features {
+        cmd.arg("--no-default-features");
+        if !features.is_empty() {
+            cmd.arg("--features").arg(features.join(","));
+        }
+    }
+    if let Some(dir) = request.target_dir {
         cmd.arg("--target-dir").arg(dir);
     }
-    // Rendered diagnostics go to stderr; we keep them for the report.
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
+    // The diagnostics come as JSON on stdout; cargo's own messages go to stderr.
+    let out = sandbox::reaper::output(&mut cmd)
         .with_context(|| format!("cannot run cargo to build {package}'s tests"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
     let mut bins = TestBinaries::default();
-    for line in stdout.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        if v["reason"] != "compiler-artifact" || v["profile"]["test"] != true {
-            continue;
-        }
-        let kinds = v["target"]["kind"].as_array().cloned().unwrap_or_default();
-        if !kinds.iter().any(|k| k == "test") {
-            continue;
-        }
-        if let (Some(name), Some(exe)) = (v["target"]["name"].as_str(), v["executable"].as_str()) {
-            bins.by_target.insert(name.to_string(), PathBuf::from(exe));
+    let mut rendered = String::new();
+    let mut errors = Vec::new();
+    for message in cargo_messages::parse(&String::from_utf8_lossy(&out.stdout)) {
+        match message {
+            Message::Artifact(a) if a.test && a.is("test") => {
+                if let Some(exe) = a.executable {
+                    bins.by_target.insert(a.target_name, exe);
+                }
+            }
+            Message::Artifact(_) => {}
+            Message::Diagnostic(d) => {
+                rendered.push_str(&d.rendered);
+                if d.is_error() {
+                    errors.push(d);
+                }
+            }
         }
     }
     if !out.status.success() {
+        rendered.push_str(&String::from_utf8_lossy(&out.stderr));
         return Ok(Err(BuildFailure {
-            messages: String::from_utf8_lossy(&out.stderr).into_owned(),
+            messages: rendered,
+            errors,
         }));
     }
     Ok(Ok(bins))
@@ -92,10 +135,7 @@ pub fn build_tests(
 
 /// The tests a test binary contains, as `--list` prints them.
 pub fn list_tests(exe: &Path) -> Result<Vec<String>> {
-    let out = Command::new(exe)
-        .args(["--list", "--format", "terse"])
-        .stdin(Stdio::null())
-        .output()
+    let out = sandbox::reaper::output(Command::new(exe).args(["--list", "--format", "terse"]))
         .with_context(|| format!("cannot run {}", exe.display()))?;
     if !out.status.success() {
         bail!(
@@ -111,139 +151,18 @@ pub fn list_tests(exe: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-/// How one test ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
-    /// Exited 0.
-    Passed,
-    /// Exited non-zero (a failed assertion or a panic).
-    Failed,
-    /// Killed after its time limit.
-    TimedOut,
-    /// Killed by a signal it did not ask for (a crash, an abort).
-    Crashed(i32),
-    /// The binary has no test of that name.
-    Missing,
-}
+/// How one test ended: the runner's one verdict, shared with the grader.
+pub use crate::sandbox::Verdict;
 
-impl Verdict {
-    /// Whether it counts as a pass.
-    pub fn passed(&self) -> bool {
-        *self == Verdict::Passed
-    }
+/// One test's outcome: its name, verdict, output (stdout then stderr, each capped at
+/// [`OUTPUT_CAP`], beginning and end kept) and wall-clock time.
+pub use crate::sandbox::Outcome;
 
-    /// A short word for tables.
-    pub fn word(&self) -> String {
-        match self {
-            Verdict::Passed => "passed".into(),
-            Verdict::Failed => "failed".into(),
-            Verdict::TimedOut => "timed out".into(),
-            Verdict::Crashed(sig) => format!("crashed (signal {sig})"),
-            Verdict::Missing => "missing".into(),
-        }
-    }
-}
-
-/// One test's outcome.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The test's name.
-    pub name: String,
-    /// How it ended.
-    pub verdict: Verdict,
-    /// Its stdout and stderr, interleaved per stream and capped at [`OUTPUT_CAP`].
-    pub output: String,
-    /// Wall-clock time it took.
-    pub elapsed: Duration,
-}
-
-/// Runs test `name` of binary `exe` alone in its own process group, killing the whole group
-/// after `timeout`. `listed` is what `--list` printed: a name not in it is [`Verdict::Missing`].
+/// Runs test `name` of binary `exe` alone in its own process group under the student-check
+/// policy ([`sandbox::Policy::Check`]), killing the whole group after `timeout`. `listed` is what
+/// `--list` printed: a name not in it is [`Verdict::Missing`].
 pub fn run_one(exe: &Path, name: &str, listed: &[String], timeout: Duration) -> Outcome {
-    let start = Instant::now();
-    if !listed.iter().any(|l| l == name) {
-        return Outcome {
-            name: name.into(),
-            verdict: Verdict::Missing,
-            output: String::new(),
-            elapsed: Duration::ZERO,
-        };
-    }
-    let mut cmd = Command::new(exe);
-    cmd.args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            return Outcome {
-                name: name.into(),
-                verdict: Verdict::Crashed(0),
-                output: format!("could not start the test: {e}"),
-                elapsed: start.elapsed(),
-            };
-        }
-    };
-    let pgid = child.id() as i32;
-    let out_reader = sandbox::spawn_capped_reader(child.stdout.take().expect("piped"), OUTPUT_CAP);
-    let err_reader = sandbox::spawn_capped_reader(child.stderr.take().expect("piped"), OUTPUT_CAP);
-    let deadline = start + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if Instant::now() >= deadline => break None,
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => break None,
-        }
-    };
-    // Whatever happened, nothing of the test may outlive it: kill its process group.
-    sandbox::kill_process_group(pgid);
-    let status = match status {
-        Some(s) => Some(s),
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            None
-        }
-    };
-    let mut output = out_reader
-        .recv_timeout(sandbox::READER_GRACE)
-        .unwrap_or_default();
-    let stderr = err_reader
-        .recv_timeout(sandbox::READER_GRACE)
-        .unwrap_or_default();
-    if !stderr.is_empty() {
-        output.push_str(&stderr);
-    }
-    truncate_to(&mut output, OUTPUT_CAP);
-    let verdict = match status {
-        None => Verdict::TimedOut,
-        Some(s) if s.success() => Verdict::Passed,
-        Some(s) => match s.signal() {
-            Some(sig) => Verdict::Crashed(sig),
-            None => Verdict::Failed,
-        },
-    };
-    Outcome {
-        name: name.into(),
-        verdict,
-        output,
-        elapsed: start.elapsed(),
-    }
-}
-
-fn truncate_to(s: &mut String, cap: usize) {
-    if s.len() > cap {
-        let mut cut = cap;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        s.truncate(cut);
-        s.push_str("\n[... output cut ...]\n");
-    }
+    sandbox::run_test(exe, name, listed, &sandbox::Policy::Check { timeout })
 }
 
 /// Runs many `(exe, test, listed, timeout)` jobs on `jobs` threads; outcomes keep input order.

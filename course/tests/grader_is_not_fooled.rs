@@ -1,115 +1,51 @@
 //! The grader against submissions that misbehave: each gets the right verdict, the batch
 //! finishes, and no process is left behind.
 //!
-//! Two submissions cover every case. Each exercise of a submission gets one misbehaviour, injected
-//! by shadowing `todo!` in the pristine stub (so every graded test of that exercise runs into it),
-//! or the reference solution where full points are expected.
+//! Five submissions cover every case. In two of them (a, e) an exercise gets one misbehaviour,
+//! injected by shadowing `todo!` in the pristine stub (so every graded test of that exercise runs
+//! into it); b is the reference solutions plus files that try to change the rules, c the stubs,
+//! d the solutions. The misbehaving ones are graded with a 3 s limit per test, the solutions with
+//! the manifest's limits (a loaded machine must not push a correct test past a limit that was
+//! never meant for it).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use course::grading::{self, GradeOptions, SubmissionResult, report};
-use course::manifest::Manifest;
-use course::sandbox::GradedVerdict;
+use course::sandbox::{Limit, Request, Verdict};
 
-fn root() -> PathBuf {
-    course::workspace_root()
-}
+mod common;
 
-fn manifest() -> Manifest {
-    Manifest::load(&root().join(course::MANIFEST_PATH)).unwrap()
-}
+use common::{manifest, processes_matching, root, solution_files, stub_that};
 
 /// A fresh folder under target/.
 fn fresh(name: &str) -> PathBuf {
-    let d = root().join("target/course-grader-selftest").join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        let out = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &out);
-        } else {
-            std::fs::copy(&p, &out).unwrap();
-        }
-    }
-}
-
-/// The pristine stub of `exercise`, with `todo!` shadowed so that it first does `misbehave`.
-fn stub_that(exercise: &str, misbehave: &str) -> String {
-    let stub =
-        std::fs::read_to_string(root().join(format!("exercises/src/{exercise}.rs"))).unwrap();
-    let lines: Vec<&str> = stub.lines().collect();
-    let split = lines
-        .iter()
-        .take_while(|l| l.starts_with("//!") || l.trim().is_empty())
-        .count();
-    let mac = format!(
-        "#[allow(unused_macros, unreachable_code, clippy::diverging_sub_expression)]\nmacro_rules! todo {{ ($($t:tt)*) => {{{{ {{ {misbehave} }} ::core::panic!(\"not yet\") }}}} }}\n"
-    );
-    format!(
-        "{}\n{mac}{}\n",
-        lines[..split].join("\n"),
-        lines[split..].join("\n")
-    )
+    common::fresh_in("course-grader-selftest", name)
 }
 
 /// A handout copy whose exercises are stubs unless `files` replaces them.
 fn submission(name: &str, files: &BTreeMap<String, String>) -> PathBuf {
-    let dir = fresh(name);
-    copy_dir(&root().join("exercises/src"), &dir.join("exercises/src"));
-    for (rel, text) in files {
-        let p = dir.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
+    common::submission_in(fresh(name), files)
 }
 
-/// The solutions' sources as a student's `exercises/src` (crate paths renamed).
-fn solution_files() -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    let src = root().join("solutions/src");
-    let mut stack = vec![src.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let rel = p.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
-                let text = std::fs::read_to_string(&p)
-                    .unwrap()
-                    .replace("solutions::", "exercises::")
-                    .replace("solutions-worker", "exercises-worker");
-                files.insert(format!("exercises/src/{rel}"), text);
-            }
-        }
-    }
-    files
-}
-
-fn grade(subs: &[PathBuf], timeout_secs: u64) -> Vec<SubmissionResult> {
+/// Grades `subs`, every test with a limit of `timeout_secs` (`None`: the manifest's limits).
+fn grade(subs: &[PathBuf], timeout_secs: Option<u64>) -> Vec<SubmissionResult> {
     let opts = GradeOptions {
         pristine: root(),
-        work_dir: fresh("work"),
+        // Kept between runs: the dependencies are built once (the grader locks it while it builds).
+        work_dir: root().join("target/course-grader-work"),
         jobs: 2,
-        timeout: Some(Duration::from_secs(timeout_secs)),
+        timeout: timeout_secs.map(Duration::from_secs),
         exercises: Vec::new(),
-        unprivileged: true,
+        protections: Request::full(true),
+        store: None,
         progress: None,
     };
     grading::grade_all(subs, &opts).expect("grading runs")
 }
 
-fn verdicts(r: &SubmissionResult, exercise: &str) -> Vec<GradedVerdict> {
+fn verdicts(r: &SubmissionResult, exercise: &str) -> Vec<Verdict> {
     r.exercises
         .iter()
         .find(|e| e.name == exercise)
@@ -118,19 +54,6 @@ fn verdicts(r: &SubmissionResult, exercise: &str) -> Vec<GradedVerdict> {
         .iter()
         .map(|t| t.verdict.clone())
         .collect()
-}
-
-fn processes_matching(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(needle) {
-                found.push(format!("{}: {cmd}", e.file_name().to_string_lossy()));
-            }
-        }
-    }
-    found
 }
 
 #[test]
@@ -188,17 +111,21 @@ fn misbehaving_submissions_get_the_right_verdicts_and_leave_nothing_behind() {
     );
     let sub_a = submission("a-misbehaves", &a);
 
-    // Submission B: the solutions, except three exercises (ex02 stays solved: ex08 uses its pool), plus files that try to change the rules.
-    let mut b = solution_files();
-    b.insert(file(0), stub_that(&ex(0), "println!(\"test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured\"); std::process::exit(0);"));
-    b.insert(file(2), stub_that(&ex(2), "let _ = std::process::Command::new(\"setsid\").args([\"sleep\", \"97\"]).spawn(); std::thread::sleep(std::time::Duration::from_millis(200));"));
-    b.insert(
+    // Submission E: tricks on the stubs (what they do must not pass, nor outlive its test).
+    let mut e = BTreeMap::new();
+    e.insert(file(0), stub_that(&ex(0), "println!(\"test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured\"); std::process::exit(0);"));
+    e.insert(file(2), stub_that(&ex(2), "let _ = std::process::Command::new(\"setsid\").args([\"sleep\", \"97\"]).spawn(); std::thread::sleep(std::time::Duration::from_millis(200));"));
+    e.insert(
         file(4),
         stub_that(
             &ex(4),
             "std::thread::sleep(std::time::Duration::from_secs(600));",
         ),
     );
+    let sub_e = submission("e-tricks-on-stubs", &e);
+
+    // Submission B: the solutions, plus files that try to change the rules.
+    let mut b = solution_files();
     let marker = root().join("target/course-grader-selftest/build-rs-ran");
     let _ = std::fs::remove_file(&marker);
     b.insert(
@@ -227,14 +154,19 @@ fn misbehaving_submissions_get_the_right_verdicts_and_leave_nothing_behind() {
     let sub_c = submission("c-stubs", &BTreeMap::new());
     let sub_d = submission("d-solutions", &solution_files());
 
-    let results = grade(&[sub_a, sub_b, sub_c, sub_d], 3);
+    // The misbehaving submissions under a short limit (what runs into it takes 3 s, not up to
+    // 70); the solutions under the manifest's limits, so that a loaded machine cannot make a
+    // correct test run past a limit that was never meant for it.
+    let mut results = grade(&[sub_a, sub_c, sub_e], Some(3));
+    results.extend(grade(&[sub_b, sub_d], None));
     let by_name: BTreeMap<&str, &SubmissionResult> =
         results.iter().map(|r| (r.name.as_str(), r)).collect();
-    let (ra, rb, rc, rd) = (
+    let (ra, rb, rc, rd, re) = (
         by_name["a-misbehaves"],
         by_name["b-solutions-and-tricks"],
         by_name["c-stubs"],
         by_name["d-solutions"],
+        by_name["e-tricks-on-stubs"],
     );
     for r in &results {
         assert!(
@@ -245,32 +177,26 @@ fn misbehaving_submissions_get_the_right_verdicts_and_leave_nothing_behind() {
         );
     }
 
-    let all =
-        |r: &SubmissionResult, i: usize, want: &dyn Fn(&GradedVerdict) -> bool, what: &str| {
-            let v = verdicts(r, &ex(i));
-            assert!(!v.is_empty());
-            assert!(
-                v.iter().all(want),
-                "{}: {} should be {what}, got {v:?}",
+    let all = |r: &SubmissionResult, i: usize, want: &dyn Fn(&Verdict) -> bool, what: &str| {
+        let v = verdicts(r, &ex(i));
+        assert!(!v.is_empty());
+        let tests = &r.exercises.iter().find(|e| e.name == ex(i)).unwrap().tests;
+        if let Some(odd) = tests.iter().find(|t| !want(&t.verdict)) {
+            panic!(
+                "{}: {} should be {what}, got {v:?}; the first other one, {} ({:?}), said:\n{}",
                 r.name,
-                ex(i)
+                ex(i),
+                odd.name,
+                odd.verdict,
+                odd.output
             );
-        };
-    all(
-        ra,
-        0,
-        &|v| *v == GradedVerdict::TimedOut,
-        "timed out (deadlock)",
-    );
+        }
+    };
+    all(ra, 0, &|v| *v == Verdict::TimedOut, "timed out (deadlock)");
     all(
         ra,
         1,
-        &|v| {
-            matches!(
-                v,
-                GradedVerdict::TimedOut | GradedVerdict::LimitHit("CPU time")
-            )
-        },
+        &|v| matches!(v, Verdict::TimedOut | Verdict::LimitHit(Limit::CpuTime)),
         "timed out (spin)",
     );
     let compile = ra.exercises.iter().find(|e| e.name == ex(2)).unwrap();
@@ -287,7 +213,7 @@ fn misbehaving_submissions_get_the_right_verdicts_and_leave_nothing_behind() {
     all(
         ra,
         2,
-        &|v| *v == GradedVerdict::Failed,
+        &|v| *v == Verdict::Failed,
         "failed (graded as the stub)",
     );
     let flood = ra.exercises.iter().find(|e| e.name == ex(3)).unwrap();
@@ -298,75 +224,102 @@ fn misbehaving_submissions_get_the_right_verdicts_and_leave_nothing_behind() {
             .all(|t| t.output.len() <= 2 * 64 * 1024 + 200),
         "output must be capped"
     );
+    // Every test is capped; a test whose body fails before the flooding call has nothing to cut,
+    // so the cut is required of at least one test, not of all (ex04's tests now assert a lot
+    // before they call into the submission).
+    assert!(
+        flood.tests.iter().any(|t| t.verdict == Verdict::TimedOut),
+        "the flood runs into the time limit"
+    );
+    // Every test that ran into the time limit flooded past the cap (one that failed sooner, on
+    // its own watchdog, may not have).
     assert!(
         flood
             .tests
             .iter()
+            .filter(|t| t.verdict == Verdict::TimedOut)
             .all(|t| t.output.contains("more bytes of output cut")),
         "flooded output is cut"
     );
     // With a pids cgroup (root, as in CI) the grader knows the process limit was hit; with only
-    // RLIMIT_NPROC, spawning fails quietly and the endless loop runs into the time limit.
+    // RLIMIT_NPROC, spawning fails quietly and the endless loop runs into the time limit. On a
+    // busy machine a test may also reach its time limit before it has forked up to the limit,
+    // and a test that runs the code in a child under its own watchdog fails it first.
     let cgroups = course::sandbox::Protections::detect(true)
-        .cgroup_parent
-        .is_some();
+        .cgroups()
+        .limits_processes();
     all(
         ra,
         4,
         &|v| {
-            *v == GradedVerdict::LimitHit("process count")
-                || (!cgroups && *v == GradedVerdict::TimedOut)
+            matches!(
+                v,
+                Verdict::LimitHit(Limit::ProcessCount) | Verdict::TimedOut | Verdict::Failed
+            )
         },
-        "stopped by the process limit",
+        "stopped by the process limit, the time limit or the test's own watchdog",
     );
+    assert_eq!(
+        verdicts(ra, &ex(4)).contains(&Verdict::LimitHit(Limit::ProcessCount)),
+        cgroups,
+        "the process limit is reported exactly where a cgroup enforces it"
+    );
+    // A test whose other threads need memory too (a thread's stack) may fail on that first.
     all(
         ra,
         5,
-        &|v| *v == GradedVerdict::LimitHit("memory"),
-        "stopped by the memory limit",
+        &|v| matches!(v, Verdict::LimitHit(Limit::Memory) | Verdict::Failed),
+        "stopped by the memory limit (or failing for lack of memory)",
+    );
+    assert!(
+        verdicts(ra, &ex(5)).contains(&Verdict::LimitHit(Limit::Memory)),
+        "the memory limit is reported"
     );
     all(
         ra,
         6,
-        &|v| *v == GradedVerdict::ExitedEarly,
+        &|v| *v == Verdict::ExitedEarly,
         "exited early (process::exit(0))",
     );
     all(
         ra,
         7,
-        &|v| *v == GradedVerdict::ExitedEarly,
+        &|v| *v == Verdict::ExitedEarly,
         "exited early (panic hook exits 0)",
     );
     assert_eq!(ra.score(), 0);
 
     // A test that runs the worker binary sees the fake lines as garbage and fails instead.
     all(
-        rb,
+        re,
         0,
-        &|v| matches!(v, GradedVerdict::ExitedEarly | GradedVerdict::Failed),
+        &|v| matches!(v, Verdict::ExitedEarly | Verdict::Failed),
         "exited early (fake `test result: ok`)",
     );
-    assert!(verdicts(rb, &ex(0)).contains(&GradedVerdict::ExitedEarly));
+    assert!(verdicts(re, &ex(0)).contains(&Verdict::ExitedEarly));
     all(
-        rb,
+        re,
         2,
-        &|v| *v == GradedVerdict::Failed,
+        &|v| *v == Verdict::Failed,
         "failed (after starting a setsid child)",
     );
+    // The graded tests' own watchdogs may fire before the grader's limit: then the test fails
+    // with their message instead of being killed; either way no point and nothing left running.
     all(
-        rb,
+        re,
         4,
-        &|v| *v == GradedVerdict::TimedOut,
-        "timed out (sleeps past the limit)",
+        &|v| *v == Verdict::TimedOut || *v == Verdict::Failed,
+        "timed out or failed by its own watchdog (sleeps past the limit)",
     );
-    for i in [1, 3, 5, 6, 7] {
-        let e = rb.exercises.iter().find(|e| e.name == ex(i)).unwrap();
+    assert_eq!(re.score(), 0);
+    // The files that try to change the rules change nothing: the solutions get full points.
+    for e in &rb.exercises {
         assert_eq!(
             e.score,
             e.max_score,
             "{}: solutions of {} should get full points: {:?}",
             rb.name,
-            ex(i),
+            e.name,
             e.tests
                 .iter()
                 .filter(|t| !t.verdict.passed())
@@ -441,7 +394,7 @@ fn misbehaving_submissions_get_the_right_verdicts_and_leave_nothing_behind() {
     let csv = std::fs::read_to_string(out.join("grades.csv")).unwrap();
     assert_eq!(
         csv.lines().count(),
-        5,
+        6,
         "a header and one row per student:\n{csv}"
     );
     assert!(

@@ -2,26 +2,37 @@
 //!
 //! 1. Each submission is unpacked and turned into a grading workspace ([`workspace`]): pristine
 //!    manifests and tests, the student's `exercises/src/**/*.rs` on top of the stubs.
-//! 2. It is built; when it does not compile, every exercise whose file the compiler complains
-//!    about is swapped for its pristine stub and the build is retried, so a compile error costs
-//!    that exercise only (the report keeps the compiler's message). Builds share one build folder
-//!    for the dependencies; identical sources share one build altogether.
-//! 3. Every graded test runs alone in the sandbox ([`crate::sandbox`]); all submissions' tests
-//!    share one queue of `--jobs` runners.
-//! 4. Reports are written ([`report`]).
+//! 2. It is built ([`build`]); an exercise that does not compile is graded as its stub.
+//! 3. Every graded test runs alone in the sandbox ([`crate::sandbox`], graded policy). One pool of
+//!    `--jobs` workers does both: one worker builds the next submission while the others run the
+//!    tests of those already built (builds take the shared build folder's lock one at a time).
+//! 4. The moment a submission's last test ends, its reports are written ([`report`], through
+//!    [`store`]): a later run reuses them while the submission and the pristine tests are
+//!    unchanged, so an interrupted batch resumes where it stopped.
+//!
+//! Ctrl-C ([`crate::sandbox::stop`]) kills the running tests and builds and stops the batch;
+//! submissions not finished get no report, and [`grade_all`] fails with [`Interrupted`].
 
+mod batch;
+pub mod build;
 pub mod report;
+pub mod store;
 pub mod workspace;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 
-use crate::manifest::Manifest;
-use crate::sandbox::{self, GradedOutcome, GradedVerdict, Limits, Protections};
+use crate::manifest::{Manifest, TestSpec};
+use crate::sandbox::{self, Limits, Protections, Request, Verdict};
+use batch::{Batch, Queue, Slot};
+use build::BuildPlace;
+use store::Store;
 use workspace::Submission;
 
 /// What to grade and how.
@@ -31,20 +42,23 @@ pub struct GradeOptions {
     pub pristine: PathBuf,
     /// Where grading workspaces and the shared build folder go.
     pub work_dir: PathBuf,
-    /// Submissions graded at once (builds) and tests run at once.
+    /// Workers: tests run at once (one of them builds while there is something to build).
     pub jobs: usize,
     /// Overrides every test's time limit (the manifest's otherwise).
     pub timeout: Option<Duration>,
     /// Only these exercises (all when empty).
     pub exercises: Vec<String>,
-    /// Run tests as `nobody` when the grader is root.
-    pub unprivileged: bool,
+    /// The protections to ask for ([`Request::full`] for real grading).
+    pub protections: Request,
+    /// Where each submission's reports go as soon as it is graded, and whether earlier reports
+    /// may be reused. `None`: nothing is written, the caller gets the results only.
+    pub store: Option<Store>,
     /// Called after each test with (done, total).
     pub progress: Option<fn(usize, usize)>,
 }
 
 /// One graded test's result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestResult {
     /// The exercise.
     pub exercise: String,
@@ -57,7 +71,7 @@ pub struct TestResult {
     /// Not handed out to students.
     pub hidden: bool,
     /// How it ended.
-    pub verdict: GradedVerdict,
+    pub verdict: Verdict,
     /// What it printed (capped).
     pub output: String,
     /// How long it ran.
@@ -65,7 +79,7 @@ pub struct TestResult {
 }
 
 /// One exercise's result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExerciseResult {
     /// Its name.
     pub name: String,
@@ -80,9 +94,9 @@ pub struct ExerciseResult {
 }
 
 /// One submission's result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubmissionResult {
-    /// The submission's name.
+    /// The submission's name: its folder or archive name, made unique within the batch.
     pub name: String,
     /// Where it came from.
     pub source: PathBuf,
@@ -98,6 +112,9 @@ pub struct SubmissionResult {
     pub protections: Vec<String>,
     /// Wall-clock time spent on it (build and tests).
     pub elapsed: Duration,
+    /// Taken from an earlier run's reports: the submission and the tests are unchanged.
+    #[serde(default)]
+    pub reused: bool,
 }
 
 impl SubmissionResult {
@@ -111,15 +128,46 @@ impl SubmissionResult {
     }
 }
 
-/// A built submission, ready to run.
-struct Built {
-    test_exe: PathBuf,
-    listed: Vec<String>,
-    stubbed: BTreeMap<String, String>,
-    replaced: Vec<String>,
+/// Grading stopped (Ctrl-C) before every submission was graded. The finished ones have their
+/// reports; running the same command again grades the rest.
+#[derive(Debug)]
+pub struct Interrupted {
+    /// Submissions graded (now or by an earlier run).
+    pub finished: usize,
+    /// Submissions in the batch.
+    pub total: usize,
 }
 
-/// Grades every submission; never fails because of one submission.
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "grading was interrupted: {} of {} submission(s) finished and have their reports; \
+             run the same command again to grade the rest",
+            self.finished, self.total
+        )
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// The names submissions are reported under, in input order: the folder or archive name, with
+/// `-2`, `-3`, ... for repeats, so that no two overwrite each other's files.
+pub fn report_names(submissions: &[PathBuf]) -> Vec<String> {
+    let mut seen = BTreeMap::<String, usize>::new();
+    submissions
+        .iter()
+        .map(|p| {
+            let name = workspace::submission_name(p);
+            let n = seen.entry(name.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 { format!("{name}-{n}") } else { name }
+        })
+        .collect()
+}
+
+/// Grades every submission; never fails because of one submission. Fails with [`Interrupted`]
+/// when a stop was requested before the batch finished.
 pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<SubmissionResult>> {
     let manifest = Manifest::load(&opts.pristine.join(crate::MANIFEST_PATH))?;
     let selected: Vec<String> = if opts.exercises.is_empty() {
@@ -131,459 +179,133 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
             .collect::<Result<_>>()?
     };
     std::fs::create_dir_all(&opts.work_dir)?;
-    let prot = Protections::detect(opts.unprivileged);
-    if prot.run_as.is_some() {
-        make_traversable(&opts.work_dir);
+    let prot = Protections::detect_with(&opts.protections);
+    if prot.users().is_some() {
+        build::make_traversable(&opts.work_dir);
     }
-    let shared_build = opts.work_dir.join("shared-build");
     // This run's own folders: two graders may share the work dir (and its dependency build).
     let run_dir = opts.work_dir.join(format!("run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&run_dir);
-
-    // Phase 1: open and build every submission (builds serialise on cargo's lock anyway).
-    let started: Vec<Instant> = submissions.iter().map(|_| Instant::now()).collect();
-    type Prepared = (Result<Submission>, Result<Built>);
-    let prepared: Mutex<Vec<Option<Prepared>>> =
-        Mutex::new(submissions.iter().map(|_| None).collect());
-    let by_hash: BuildCache = Mutex::new(BTreeMap::new());
-    let next = Mutex::new(0usize);
-    std::thread::scope(|s| {
-        for _ in 0..opts.jobs.max(1) {
-            s.spawn(|| {
-                loop {
-                    let i = {
-                        let mut n = next.lock().unwrap();
-                        *n += 1;
-                        *n - 1
-                    };
-                    let Some(path) = submissions.get(i) else {
-                        break;
-                    };
-                    let scratch = run_dir.join(format!("sub{i:04}"));
-                    let opened = workspace::open_submission(path, &scratch, &opts.pristine);
-                    let built = match &opened {
-                        Ok(sub) => build_submission(
-                            sub,
-                            &scratch,
-                            &shared_build,
-                            &manifest,
-                            opts,
-                            &by_hash,
-                        ),
-                        Err(e) => Err(anyhow::anyhow!("{e:#}")),
-                    };
-                    prepared.lock().unwrap()[i] = Some((opened, built));
-                }
-            });
-        }
-    });
-    let prepared: Vec<Prepared> = prepared
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|p| p.expect("every submission prepared"))
+    let scratch_root = make_scratch_root()?;
+    let shared_build = opts.work_dir.join("shared-build");
+    let tests: Vec<(String, TestSpec)> = manifest
+        .exercises
+        .iter()
+        .filter(|e| selected.contains(&e.name))
+        .flat_map(|e| e.tests.iter().map(|t| (e.name.clone(), t.clone())))
         .collect();
-
-    // Phase 2: one queue of every test of every built submission.
-    let limits_for = |t: &crate::manifest::TestSpec| {
-        Limits::with_timeout(opts.timeout.unwrap_or_else(|| t.timeout()))
+    let batch = Batch {
+        opts,
+        manifest: &manifest,
+        selected: &selected,
+        tests: &tests,
+        names: report_names(submissions),
+        submissions,
+        settings: settings_digest(opts, &selected)?,
+        protections_text: prot
+            .describe(&Limits::with_timeout(opts.timeout.unwrap_or(
+                Duration::from_secs(crate::manifest::DEFAULT_TIMEOUT_SECS),
+            ))),
+        prot: &prot,
+        run_dir: &run_dir,
+        scratch_root: &scratch_root,
+        place: BuildPlace {
+            pristine: &opts.pristine,
+            shared_build: &shared_build,
+            unprivileged: opts.protections.unprivileged,
+        },
+        cache: Mutex::new(BTreeMap::new()),
+        state: Mutex::new(Queue::new(submissions.len())),
+        wake: Condvar::new(),
     };
-    let mut queue = Vec::new(); // (submission index, exercise, test spec)
-    for (i, (_, built)) in prepared.iter().enumerate() {
-        if built.is_ok() {
-            for ex in manifest
-                .exercises
-                .iter()
-                .filter(|e| selected.contains(&e.name))
-            {
-                for t in &ex.tests {
-                    queue.push((i, ex.name.clone(), t.clone()));
-                }
-            }
-        }
-    }
-    let total = queue.len();
-    let done = Mutex::new(0usize);
-    let outcomes: Mutex<BTreeMap<(usize, String, String), GradedOutcome>> =
-        Mutex::new(BTreeMap::new());
-    let next = Mutex::new(0usize);
     std::thread::scope(|s| {
         for _ in 0..opts.jobs.max(1) {
-            s.spawn(|| {
-                loop {
-                    let k = {
-                        let mut n = next.lock().unwrap();
-                        *n += 1;
-                        *n - 1
-                    };
-                    let Some((i, ex, spec)) = queue.get(k) else {
-                        break;
-                    };
-                    let Ok(built) = &prepared[*i].1 else { continue };
-                    let full = format!("{ex}::{}", spec.name);
-                    let scratch = opts
-                        .work_dir
-                        .join(format!("sub{i:04}/run/{ex}-{}", spec.name));
-                    let scratch =
-                        run_dir.join(scratch.strip_prefix(&opts.work_dir).unwrap_or(&scratch));
-                    let outcome = sandbox::run_graded_test(
-                        &built.test_exe,
-                        &full,
-                        &built.listed,
-                        &limits_for(spec),
-                        &prot,
-                        &scratch,
-                    );
-                    let _ = std::fs::remove_dir_all(&scratch);
-                    outcomes
-                        .lock()
-                        .unwrap()
-                        .insert((*i, ex.clone(), spec.name.clone()), outcome);
-                    let mut d = done.lock().unwrap();
-                    *d += 1;
-                    if let Some(p) = opts.progress {
-                        p(*d, total);
-                    }
-                }
-            });
+            s.spawn(|| batch.work());
         }
     });
-    let mut outcomes = outcomes.into_inner().unwrap();
-    let protections = prot
-        .describe(&Limits::with_timeout(opts.timeout.unwrap_or(
-            Duration::from_secs(crate::manifest::DEFAULT_TIMEOUT_SECS),
-        )));
-
-    // Phase 3: results.
-    let mut results = Vec::new();
-    for (i, (opened, built)) in prepared.into_iter().enumerate() {
-        let source = submissions[i].clone();
-        let fallback_name = source
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let (name, ignored) = match &opened {
-            Ok(s) => (s.name.clone(), s.ignored.clone()),
-            Err(_) => (fallback_name, Vec::new()),
-        };
-        let mut result = SubmissionResult {
-            name,
-            source,
-            could_not_grade: None,
-            exercises: Vec::new(),
-            ignored_files: ignored,
-            replaced_files: Vec::new(),
-            protections: protections.clone(),
-            elapsed: started[i].elapsed(),
-        };
-        let built = match (opened, built) {
-            (Err(e), _) | (_, Err(e)) => {
-                result.could_not_grade = Some(format!("{e:#}"));
-                // Every test counts as failed, so the gradebook still has a row with a zero.
-                for ex in manifest
-                    .exercises
-                    .iter()
-                    .filter(|e| selected.contains(&e.name))
-                {
-                    result.exercises.push(ExerciseResult {
-                        name: ex.name.clone(),
-                        score: 0,
-                        max_score: ex.max_points(),
-                        compile_error: None,
-                        tests: ex
-                            .tests
-                            .iter()
-                            .map(|t| TestResult {
-                                exercise: ex.name.clone(),
-                                name: t.name.clone(),
-                                score: 0,
-                                max_score: t.points,
-                                hidden: t.hidden,
-                                verdict: GradedVerdict::NotRun(
-                                    "the submission could not be graded".into(),
-                                ),
-                                output: String::new(),
-                                elapsed: Duration::ZERO,
-                            })
-                            .collect(),
-                    });
-                }
-                results.push(result);
-                continue;
-            }
-            (Ok(_), Ok(b)) => b,
-        };
-        result.replaced_files = built.replaced.clone();
-        for ex in manifest
-            .exercises
-            .iter()
-            .filter(|e| selected.contains(&e.name))
-        {
-            let mut tests = Vec::new();
-            for t in &ex.tests {
-                let o = outcomes.remove(&(i, ex.name.clone(), t.name.clone()));
-                let (verdict, output, elapsed) = match o {
-                    Some(o) => (o.verdict, o.output, o.elapsed),
-                    None => (
-                        GradedVerdict::NotRun("not run".into()),
-                        String::new(),
-                        Duration::ZERO,
-                    ),
-                };
-                let score = if verdict.passed() { t.points } else { 0 };
-                tests.push(TestResult {
-                    exercise: ex.name.clone(),
-                    name: t.name.clone(),
-                    score,
-                    max_score: t.points,
-                    hidden: t.hidden,
-                    verdict,
-                    output,
-                    elapsed,
-                });
-            }
-            result.exercises.push(ExerciseResult {
-                name: ex.name.clone(),
-                score: tests.iter().map(|t| t.score).sum(),
-                max_score: ex.max_points(),
-                compile_error: built.stubbed.get(&ex.name).cloned(),
-                tests,
-            });
-        }
-        result.elapsed = started[i].elapsed();
-        results.push(result);
+    if prot.sweeps_orphans() {
+        // An orphan that appeared after its test's own sweep (its parent outlived the test for a
+        // moment) has no later test to sweep it up.
+        sandbox::reaper::sweep_orphans(None);
     }
     if std::env::var_os("COURSE_KEEP_WORK").is_none() {
         let _ = std::fs::remove_dir_all(&run_dir);
     }
+    let _ = std::fs::remove_dir_all(&scratch_root);
+    let queue = batch.state.into_inner().unwrap_or_else(|p| p.into_inner());
+    let results: Vec<SubmissionResult> = queue
+        .slots
+        .into_iter()
+        .filter_map(|s| match s {
+            Slot::Done(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    if results.len() < submissions.len() {
+        return Err(Interrupted {
+            finished: results.len(),
+            total: submissions.len(),
+        }
+        .into());
+    }
+    if let Some(store) = &opts.store {
+        store.finish(&results)?;
+    }
     Ok(results)
 }
 
-fn make_traversable(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let mut d = Some(dir);
-    while let Some(p) = d {
-        if let Ok(meta) = std::fs::metadata(p) {
-            let mut perm = meta.permissions();
-            perm.set_mode(perm.mode() | 0o755);
-            let _ = std::fs::set_permissions(p, perm);
-        }
-        d = p.parent();
-    }
+/// A fresh folder for this run's test working folders, under the system's temporary folder
+/// (short), traversable but not listable by the tests' user.
+fn make_scratch_root() -> Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("cg-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::DirBuilder::new()
+        .mode(0o711)
+        .create(&dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    // The mode given to mkdir is narrowed by the umask; this one is not.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o711))?;
+    Ok(dir)
 }
 
-fn hash_sources(sub: &Submission) -> u64 {
-    use std::hash::{Hash, Hasher};
+/// A digest of everything besides the student's sources that a grade depends on: the pristine
+/// manifest, graded tests, stubs and lock file, the grader's version, and the options.
+fn settings_digest(opts: &GradeOptions, selected: &[String]) -> Result<u64> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    sub.sources.hash(&mut h);
-    h.finish()
-}
-
-type BuildCache =
-    Mutex<BTreeMap<u64, (PathBuf, Vec<String>, BTreeMap<String, String>, Vec<String>)>>;
-
-/// Held while a submission builds and its test binary is copied out: every grading workspace's
-/// `exercises` crate has the same name and version, so cargo gives their artifacts the same file
-/// names in the shared build folder, and the next build would overwrite this one's binary.
-static BUILD_LOCK: Mutex<()> = Mutex::new(());
-
-/// The same exclusion between grader processes: an exclusive file lock on `path`, released when the
-/// returned file is dropped.
-fn lock_file(path: &Path) -> Result<std::fs::File> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .with_context(|| format!("cannot open the build lock {}", path.display()))?;
-    f.lock().context("cannot lock the shared build")?;
-    Ok(f)
-}
-
-/// Builds a submission's graded test binary, swapping exercises that do not compile for their
-/// stubs until it builds.
-fn build_submission(
-    sub: &Submission,
-    scratch: &Path,
-    shared_build: &Path,
-    manifest: &Manifest,
-    opts: &GradeOptions,
-    cache: &BuildCache,
-) -> Result<Built> {
-    let key = hash_sources(sub);
-    if let Some((exe, listed, stubbed, replaced)) = cache.lock().unwrap().get(&key).cloned() {
-        return Ok(Built {
-            test_exe: exe,
-            listed,
-            stubbed,
-            replaced,
-        });
-    }
-    let dir = scratch.join("ws");
-    let mut stubbed: BTreeMap<String, String> = BTreeMap::new();
-    let mut replaced: BTreeSet<PathBuf> = BTreeSet::new();
-    for _attempt in 0..(manifest.exercises.len() + 4) {
-        let use_stub: BTreeSet<String> = stubbed.keys().cloned().collect();
-        // The sources are written while holding the lock: cargo judges freshness by modification
-        // times, and files written before another submission's build finished would look older
-        // than that build's artifacts, which share this crate's file names.
-        let guard = BUILD_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let _file_lock = lock_file(&shared_build.with_extension("lock"))?;
-        workspace::write_workspace(&dir, &opts.pristine, manifest, sub, &use_stub, &replaced)?;
-        let out = cargo_build(&dir, shared_build)?;
-        let out = match out {
-            Ok(shared_exe) => {
-                let own = scratch.join("graded-tests");
-                std::fs::copy(&shared_exe, &own).context("cannot copy the test binary")?;
-                Ok(own)
-            }
-            Err(e) => Err(e),
-        };
-        drop(guard);
-        match out {
-            Ok(exe) => {
-                if opts.unprivileged {
-                    make_traversable(&dir.join("target"));
-                }
-                let listed = crate::testrun::list_tests(&exe)?;
-                let replaced: Vec<String> = replaced
-                    .iter()
-                    .map(|p| format!("exercises/src/{}", p.display()))
-                    .collect();
-                cache.lock().unwrap().insert(
-                    key,
-                    (
-                        exe.clone(),
-                        listed.clone(),
-                        stubbed.clone(),
-                        replaced.clone(),
-                    ),
-                );
-                return Ok(Built {
-                    test_exe: exe,
-                    listed,
-                    stubbed,
-                    replaced,
-                });
-            }
-            Err(errors) => {
-                let mut progress = false;
-                for (file, message) in errors {
-                    let rel_src = file
-                        .strip_prefix("exercises/src")
-                        .ok()
-                        .map(Path::to_path_buf);
-                    let rel_test = file
-                        .strip_prefix("exercises/tests/graded")
-                        .ok()
-                        .map(Path::to_path_buf);
-                    let exercise = rel_src
-                        .as_deref()
-                        .and_then(|r| workspace::exercise_of(r, manifest))
-                        .or_else(|| {
-                            rel_test
-                                .as_deref()
-                                .and_then(|r| workspace::exercise_of(r, manifest))
-                        });
-                    if let Some(ex) = exercise {
-                        if let std::collections::btree_map::Entry::Vacant(slot) = stubbed.entry(ex)
-                        {
-                            slot.insert(message);
-                            progress = true;
-                        }
-                    } else if let Some(rel) = rel_src {
-                        // lib.rs, bin/worker.rs or a helper module: use the pristine file.
-                        if sub.sources.contains_key(&rel) && replaced.insert(rel) {
-                            progress = true;
-                        }
-                    }
-                }
-                if !progress {
-                    anyhow::bail!(
-                        "the submission does not compile, even with broken exercises replaced by their stubs"
-                    );
-                }
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    selected.hash(&mut h);
+    opts.timeout.hash(&mut h);
+    opts.protections.unprivileged.hash(&mut h);
+    let p = &opts.pristine;
+    let mut files = vec![p.join(crate::MANIFEST_PATH), p.join("Cargo.lock")];
+    files.extend(crate::file_tree::files_with_extension(
+        &p.join("exercises/src"),
+        "rs",
+    )?);
+    for dir in [p.join("tests"), p.join("tests/hidden")] {
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.path().extension().is_some_and(|x| x == "rs") {
+                files.push(e.path());
             }
         }
     }
-    anyhow::bail!("the submission does not compile after replacing every broken exercise")
+    files.sort();
+    for f in files {
+        f.hash(&mut h);
+        std::fs::read(&f).unwrap_or_default().hash(&mut h);
+    }
+    Ok(h.finish())
 }
 
-/// Builds the graded test binary. `Ok(Err(errors))` lists (file, rendered message) per error.
-fn cargo_build(
-    dir: &Path,
-    shared_build: &Path,
-) -> Result<std::result::Result<PathBuf, Vec<(PathBuf, String)>>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .current_dir(dir)
-        .args([
-            "test",
-            "--no-run",
-            "--offline",
-            "--message-format=json",
-            "-p",
-            "exercises",
-            "--test",
-            "graded",
-        ])
-        .arg("--config")
-        .arg(format!(
-            "build.build-dir={:?}",
-            shared_build.display().to_string()
-        ))
-        .arg("--target-dir")
-        .arg(dir.join("target"))
-        .env("CARGO_INCREMENTAL", "0")
-        .env("CARGO_PROFILE_DEV_DEBUG", "0")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("CARGO_BUILD_BUILD_DIR")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .context("cannot run cargo")?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let mut exe = None;
-    let mut errors = Vec::new();
-    for line in stdout.lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        match v["reason"].as_str() {
-            Some("compiler-artifact")
-                if v["target"]["name"] == "graded" && v["profile"]["test"] == true =>
-            {
-                exe = v["executable"].as_str().map(PathBuf::from);
-            }
-            Some("compiler-message") if v["message"]["level"] == "error" => {
-                let rendered = v["message"]["rendered"].as_str().unwrap_or("").to_string();
-                let spans = v["message"]["spans"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                let file = spans
-                    .iter()
-                    .find(|s| s["is_primary"] == true)
-                    .or(spans.first())
-                    .and_then(|s| s["file_name"].as_str())
-                    .map(PathBuf::from)
-                    .unwrap_or_default();
-                errors.push((file, rendered));
-            }
-            _ => {}
-        }
-    }
-    if out.status.success() {
-        if let Some(exe) = exe {
-            return Ok(Ok(exe));
-        }
-        anyhow::bail!("cargo built no graded test binary");
-    }
-    if errors.is_empty() {
-        anyhow::bail!("cargo failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    }
-    Ok(Err(errors))
+/// What a submission's grade depends on: its sources and the run's settings. (A new toolchain may
+/// hash differently; then everything is graded again, which is safe.)
+fn fingerprint_of(sub: &Submission, settings: u64) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    settings.hash(&mut h);
+    build::hash_sources(sub).hash(&mut h);
+    sub.ignored.hash(&mut h);
+    format!("{:016x}", h.finish())
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::{SubmissionResult, TestResult};
@@ -311,7 +311,61 @@ fn indent(s: &str, pad: &str) -> String {
         .join("\n")
 }
 
-/// Writes the files of every requested format under `out`.
+/// Writes `path` whole or not at all: into a temporary file beside it, then renamed over it, so a
+/// reader (or a grader interrupted halfway) sees the old file or the complete new one.
+pub fn write_atomic(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+}
+
+/// The per-student files a format writes.
+pub const STUDENT_FILES: [&str; 3] = ["results.json", "junit.xml", "feedback.md"];
+
+/// Writes one submission's files of the requested formats into `dir` (created if needed).
+pub fn write_submission(
+    r: &SubmissionResult,
+    manifest: &Manifest,
+    formats: &[Format],
+    dir: &Path,
+) -> Result<()> {
+    if formats
+        .iter()
+        .any(|f| matches!(f, Format::Gradescope | Format::Junit | Format::Feedback))
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    if formats.contains(&Format::Gradescope) {
+        write_atomic(
+            &dir.join("results.json"),
+            serde_json::to_string_pretty(&gradescope(r))?,
+        )?;
+    }
+    if formats.contains(&Format::Junit) {
+        write_atomic(&dir.join("junit.xml"), junit(r))?;
+    }
+    if formats.contains(&Format::Feedback) {
+        write_atomic(&dir.join("feedback.md"), feedback(r, manifest))?;
+    }
+    Ok(())
+}
+
+/// Writes the class gradebook `grades.csv` into `out`, if `formats` asks for it.
+pub fn write_gradebook(results: &[SubmissionResult], formats: &[Format], out: &Path) -> Result<()> {
+    if formats.contains(&Format::Csv) {
+        std::fs::create_dir_all(out)?;
+        write_atomic(&out.join("grades.csv"), csv(results))?;
+    }
+    Ok(())
+}
+
+/// Writes the files of every requested format under `out`: a folder per student, and the
+/// gradebook.
 pub fn write_all(
     results: &[SubmissionResult],
     manifest: &Manifest,
@@ -320,28 +374,7 @@ pub fn write_all(
 ) -> Result<()> {
     std::fs::create_dir_all(out)?;
     for r in results {
-        let dir = out.join(&r.name);
-        if formats
-            .iter()
-            .any(|f| matches!(f, Format::Gradescope | Format::Junit | Format::Feedback))
-        {
-            std::fs::create_dir_all(&dir)?;
-        }
-        if formats.contains(&Format::Gradescope) {
-            std::fs::write(
-                dir.join("results.json"),
-                serde_json::to_string_pretty(&gradescope(r))?,
-            )?;
-        }
-        if formats.contains(&Format::Junit) {
-            std::fs::write(dir.join("junit.xml"), junit(r))?;
-        }
-        if formats.contains(&Format::Feedback) {
-            std::fs::write(dir.join("feedback.md"), feedback(r, manifest))?;
-        }
+        write_submission(r, manifest, formats, &out.join(&r.name))?;
     }
-    if formats.contains(&Format::Csv) {
-        std::fs::write(out.join("grades.csv"), csv(results))?;
-    }
-    Ok(())
+    write_gradebook(results, formats, out)
 }
