@@ -1,14 +1,17 @@
-//! Multiprocessing: a computation in a child process, and every way a child can fail.
+//! Multiprocessing: a computation in a child process, and every way a child can
+//! fail.
 //!
 //! The parent side ([`run_in_child`], [`run_with_input`]) starts a program with
-//! [`std::process::Command`], passes it arguments (and optionally bytes on its stdin), reads one
-//! integer back from its stdout, and turns every failure of the child into a [`ChildError`]:
-//! it could not be started, it exited with a non-zero code, a signal killed it, it printed
-//! something that is not a number, or it ran past its time limit. In every case the child has
-//! been waited for (reaped) when the function returns: no zombie is left behind.
+//! [`std::process::Command`], passes it arguments (and optionally bytes on its
+//! stdin), reads one integer back from its stdout, and turns every failure of
+//! the child into a [`ChildError`]: it could not be started, it exited with a
+//! non-zero code, a signal killed it, it printed something that is not a
+//! number, or it ran past its time limit. In every case the child has
+//! been waited for (reaped) when the function returns: no zombie is left
+//! behind.
 //!
-//! The child side is [`worker_main`]: the crate's worker binary run as `worker ex03 MODE ...`,
-//! whose modes compute or misbehave on request.
+//! The child side is [`worker_main`]: the crate's worker binary run as `worker
+//! ex03 MODE ...`, whose modes compute or misbehave on request.
 
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -18,22 +21,25 @@ use std::thread;
 use std::time::Duration;
 
 // ANCHOR: types
-/// What a child computed: its PID (so that the caller can check it was a child, and that it was
-/// reaped) and the integer it printed on stdout.
+/// What a child computed: its PID (so that the caller can check it was a child,
+/// and that it was reaped) and the integer it printed on stdout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Computed {
     pub pid: u32,
     pub value: i64,
 }
 
-/// Why a child did not give a value. Every variant but `Spawn` carries the child's PID.
+/// Why a child did not give a value. Every variant but `Spawn` carries the
+/// child's PID.
 #[derive(Debug)]
 pub enum ChildError {
     /// The program could not be started (not found, not executable, ...).
     Spawn(io::Error),
-    /// The child exited with a non-zero exit code; `stderr` is everything it wrote there.
+    /// The child exited with a non-zero exit code; `stderr` is everything it
+    /// wrote there.
     Exited { pid: u32, code: i32, stderr: String },
-    /// A signal killed the child (e.g. 6, SIGABRT, after `std::process::abort()`).
+    /// A signal killed the child (e.g. 6, SIGABRT, after
+    /// `std::process::abort()`).
     Killed {
         pid: u32,
         signal: i32,
@@ -41,7 +47,8 @@ pub enum ChildError {
     },
     /// The child exited with success, but its stdout is not one integer.
     BadOutput { pid: u32, stdout: String },
-    /// The child was still running after `after`; it has been killed and reaped.
+    /// The child was still running after `after`; it has been killed and
+    /// reaped.
     TimedOut { pid: u32, after: Duration },
     /// Talking to the child through its pipes, or waiting for it, failed.
     Io { pid: u32, error: io::Error },
@@ -67,7 +74,11 @@ impl fmt::Display for ChildError {
         match self {
             ChildError::Spawn(e) => write!(f, "could not start the child: {e}"),
             ChildError::Exited { pid, code, stderr } => {
-                write!(f, "child {pid} exited with code {code}: {}", stderr.trim())
+                write!(
+                    f,
+                    "child {pid} exited with code {code}: {}",
+                    stderr.trim()
+                )
             }
             ChildError::Killed {
                 pid,
@@ -81,7 +92,10 @@ impl fmt::Display for ChildError {
                 )
             }
             ChildError::BadOutput { pid, stdout } => {
-                write!(f, "child {pid} printed {stdout:?}, which is not an integer")
+                write!(
+                    f,
+                    "child {pid} printed {stdout:?}, which is not an integer"
+                )
             }
             ChildError::TimedOut { pid, after } => {
                 write!(
@@ -89,7 +103,9 @@ impl fmt::Display for ChildError {
                     "child {pid} was still running after {after:?}; killed it"
                 )
             }
-            ChildError::Io { pid, error } => write!(f, "talking to child {pid} failed: {error}"),
+            ChildError::Io { pid, error } => {
+                write!(f, "talking to child {pid} failed: {error}")
+            }
         }
     }
 }
@@ -104,21 +120,34 @@ impl std::error::Error for ChildError {
 }
 
 // ANCHOR: run_in_child
-/// Runs `program` with `args` as a child process, with an empty stdin, and returns the integer
-/// it prints on stdout (surrounding whitespace allowed).
+/// Runs `program` with `args` as a child process, with an empty stdin, and
+/// returns its PID and the integer it prints on stdout: the whole of its stdout
+/// must be ONE integer (an `i64`), surrounding whitespace allowed.
 ///
-/// Blocks until the child has exited, or until `timeout` has passed: then the child is killed.
-/// Either way the child has been waited for (reaped) when this returns.
+/// Blocks until the child has exited (and returns then, without waiting for the
+/// time limit), or until `timeout` has passed: then the child is killed. The
+/// time limit holds whatever the child does meanwhile: sleep, write without
+/// end, or never read its input. While it waits, the calling thread sleeps: it
+/// may wake up now and then to poll the child (`try_wait` after a short sleep),
+/// but it does not spin. Either way the child has been waited for (reaped) when
+/// this returns.
 ///
 /// # Errors
-/// A [`ChildError`] saying how the child failed.
+/// A [`ChildError`] saying how the child failed, decided in this order: `Spawn`
+/// if it could not start; `TimedOut` if it was still running after `timeout`
+/// (`after` is `timeout`); `Killed` if a signal ended it; `Exited` if its exit
+/// code is not 0; `BadOutput` if it exited with 0 but its stdout is not one
+/// integer. Every error but `Spawn` carries the child's own PID; `Exited` and
+/// `Killed` carry ALL that it wrote on stderr, and `BadOutput` all that it
+/// wrote on stdout.
 pub fn run_in_child(
     program: &Path,
     args: &[&str],
     timeout: Duration,
 ) -> Result<Computed, ChildError> {
     todo!(
-        "run `{} {}` with an empty stdin, like run_with_input with no input, within {timeout:?}",
+        "run `{} {}` with an empty stdin, like run_with_input with no \
+         input, within {timeout:?}",
         program.display(),
         args.join(" ")
     )
@@ -126,13 +155,17 @@ pub fn run_in_child(
 // ANCHOR_END: run_in_child
 
 // ANCHOR: run_with_input
-/// Like [`run_in_child`], but writes `input` to the child's stdin and then closes it (so the
-/// child sees end-of-file), while reading the child's stdout and stderr at the same time: no
-/// pipe is left to fill up, whatever the sizes of `input` and of the child's output.
+/// Like [`run_in_child`], but writes `input` to the child's stdin and then
+/// closes it (so the child sees end-of-file), while reading the child's stdout
+/// and stderr at the same time: no pipe is left to fill up, whatever the sizes
+/// of `input` and of the child's output, and in whatever order the child reads
+/// and writes (it may write all its output before it reads its input, or never
+/// read it). The time limit holds while the input is being written too.
 ///
 /// # Errors
-/// A [`ChildError`] saying how the child failed. A child that exits without reading all of its
-/// input is not an error in itself: its exit status decides.
+/// As for [`run_in_child`]. A child that exits without reading all of its input
+/// is not an error in itself (the broken pipe is ignored): its exit status and
+/// its output decide.
 pub fn run_with_input(
     program: &Path,
     args: &[&str],
@@ -140,7 +173,10 @@ pub fn run_with_input(
     timeout: Duration,
 ) -> Result<Computed, ChildError> {
     todo!(
-        "spawn `{} {}` with piped stdin/stdout/stderr, write {} bytes of input and close stdin, read both outputs on threads, wait at most {timeout:?} (then kill and wait), map the status to Computed or ChildError",
+        "spawn `{} {}` with piped stdin/stdout/stderr, write {} bytes \
+         of input and close stdin, read both outputs on threads, wait \
+         at most {timeout:?} (then kill and wait), map the status to \
+         Computed or ChildError",
         program.display(),
         args.join(" "),
         input.len()
@@ -149,77 +185,139 @@ pub fn run_with_input(
 // ANCHOR_END: run_with_input
 
 // ANCHOR: worker_main
-/// The child side, run as `worker ex03 MODE ARGS...`. Prints one integer on stdout and exits
-/// with success, or misbehaves on request:
+/// The child side, run as `worker ex03 MODE ARGS...`. Prints one integer on
+/// stdout and exits with success, or misbehaves on request. Every message it
+/// writes on stderr names its PID (`worker PID: ...`), so that a test can check
+/// the PID an error reports.
 ///
-/// | mode            | what the child does                                               |
-/// |-----------------|-------------------------------------------------------------------|
-/// | `square N`      | prints N * N                                                      |
-/// | `sum`           | reads whitespace-separated integers from stdin, prints their sum  |
-/// | `pid`           | prints its own PID                                                |
-/// | `exit CODE MSG` | writes MSG on stderr, exits with CODE                             |
-/// | `abort`         | writes a line on stderr, then `std::process::abort()` (SIGABRT)   |
-/// | `garbage`       | prints `forty-two` (not an integer) and exits with success         |
-/// | `sleep MS`      | sleeps MS milliseconds, then prints 0                             |
-/// | `chatty KIB`    | writes KIB KiB on stderr (more than a pipe holds), then prints 42 |
+/// The modes, and what the child does in each:
+///
+/// - `square N`: prints N * N
+/// - `sum`: reads whitespace-separated integers from stdin, prints their sum
+/// - `noisy-sum KIB`: writes KIB KiB on stderr BEFORE it reads stdin, then like
+///   `sum`
+/// - `pid`: prints its own PID
+/// - `print TEXT`: prints TEXT exactly as given (no newline added), exits with
+///   success
+/// - `padded KIB N`: prints KIB KiB of blank lines, then N (one integer, with
+///   whitespace)
+/// - `exit CODE MSG`: writes MSG on stderr, exits with CODE
+/// - `loud-exit KIB CODE`: writes KIB KiB on stderr, then a last line, exits
+///   with CODE
+/// - `abort`: writes a line on stderr, then `std::process::abort()` (SIGABRT)
+/// - `garbage`: prints `forty-two` and its PID (not an integer), exits with
+///   success
+/// - `sleep MS [FILE]`: writes its PID to FILE (if given), sleeps MS
+///   milliseconds, prints 0
+/// - `chatty KIB`: writes KIB KiB on stderr (more than a pipe holds), then
+///   prints 42; never reads stdin
 ///
 /// Bad arguments: a message on stderr and exit code 2.
 pub fn worker_main(args: &[String]) -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let me = std::process::id();
     match args.as_slice() {
-        ["square", n] => match n.parse::<i64>().ok().and_then(|n| n.checked_mul(n)) {
-            Some(square) => println!("{square}"),
-            None => return usage(&args, "square needs an integer whose square fits in an i64"),
-        },
-        ["sum"] => {
-            let mut text = String::new();
-            if let Err(e) = io::stdin().read_to_string(&mut text) {
-                return usage(&args, &format!("could not read stdin: {e}"));
-            }
-            let mut sum: i64 = 0;
-            for word in text.split_whitespace() {
-                match word.parse::<i64>().ok().and_then(|k| sum.checked_add(k)) {
-                    Some(s) => sum = s,
-                    None => {
-                        return usage(
-                            &args,
-                            &format!("`{word}` is not an integer, or the sum overflows"),
-                        );
-                    }
+        ["square", n] => {
+            match n.parse::<i64>().ok().and_then(|n| n.checked_mul(n)) {
+                Some(square) => println!("{square}"),
+                None => {
+                    return usage(
+                        &args,
+                        "square needs an integer whose square fits in an i64",
+                    );
                 }
             }
-            println!("{sum}");
         }
-        ["pid"] => println!("{}", std::process::id()),
+        ["sum"] => return print_sum(&args),
+        ["noisy-sum", kib] => match kib.parse::<usize>() {
+            Ok(kib) => {
+                if noise(&mut io::stderr().lock(), kib).is_err() {
+                    return ExitCode::from(3);
+                }
+                return print_sum(&args);
+            }
+            Err(_) => return usage(&args, "noisy-sum needs a number of KiB"),
+        },
+        ["pid"] => println!("{me}"),
+        ["print", text] => {
+            // No newline, so flush by hand: the line buffer is not always
+            // flushed at exit.
+            let mut out = io::stdout().lock();
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .is_err()
+            {
+                return ExitCode::from(3);
+            }
+        }
+        ["padded", kib, n] => match (kib.parse::<usize>(), n.parse::<i64>()) {
+            (Ok(kib), Ok(n)) => {
+                let mut out = io::stdout().lock();
+                if noise_of(&mut out, kib, ' ').is_err()
+                    || writeln!(out, "{n}").is_err()
+                {
+                    return ExitCode::from(3);
+                }
+            }
+            _ => {
+                return usage(
+                    &args,
+                    "padded needs a number of KiB and an integer",
+                );
+            }
+        },
         ["exit", code, message @ ..] => match code.parse::<u8>() {
             Ok(code) => {
-                eprintln!("{}", message.join(" "));
+                eprintln!("worker {me}: {}", message.join(" "));
                 return ExitCode::from(code);
             }
             Err(_) => return usage(&args, "exit needs a code in 0..=255"),
         },
+        ["loud-exit", kib, code] => {
+            match (kib.parse::<usize>(), code.parse::<u8>()) {
+                (Ok(kib), Ok(code)) => {
+                    let mut err = io::stderr().lock();
+                    if noise(&mut err, kib).is_err() {
+                        return ExitCode::from(3);
+                    }
+                    let _ = writeln!(err, "worker {me}: that was all");
+                    return ExitCode::from(code);
+                }
+                _ => {
+                    return usage(
+                        &args,
+                        "loud-exit needs a number of KiB and a code in 0..=255",
+                    );
+                }
+            }
+        }
         ["abort"] => {
-            eprintln!("worker: aborting on request");
+            eprintln!("worker {me}: aborting on request");
             std::process::abort();
         }
-        ["garbage"] => println!("forty-two"),
-        ["sleep", ms] => match ms.parse::<u64>() {
+        ["garbage"] => println!("forty-two, says worker {me}"),
+        ["sleep", ms, pid_file @ ..] if pid_file.len() <= 1 => match ms
+            .parse::<u64>()
+        {
             Ok(ms) => {
+                if let [file] = pid_file
+                    && let Err(e) = std::fs::write(file, me.to_string())
+                {
+                    return usage(&args, &format!("cannot write {file}: {e}"));
+                }
                 thread::sleep(Duration::from_millis(ms));
                 println!("0");
             }
-            Err(_) => return usage(&args, "sleep needs a number of milliseconds"),
+            Err(_) => {
+                return usage(&args, "sleep needs a number of milliseconds");
+            }
         },
         ["chatty", kib] => match kib.parse::<usize>() {
             Ok(kib) => {
-                let line = format!("{}\n", "x".repeat(1023));
-                let mut err = io::stderr().lock();
-                for _ in 0..kib {
-                    if err.write_all(line.as_bytes()).is_err() {
-                        return ExitCode::from(3);
-                    }
+                if noise(&mut io::stderr().lock(), kib).is_err() {
+                    return ExitCode::from(3);
                 }
-                drop(err);
                 println!("42");
             }
             Err(_) => return usage(&args, "chatty needs a number of KiB"),
@@ -229,11 +327,54 @@ pub fn worker_main(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Reads whitespace-separated integers from stdin and prints their sum.
+fn print_sum(args: &[&str]) -> ExitCode {
+    let mut text = String::new();
+    if let Err(e) = io::stdin().read_to_string(&mut text) {
+        return usage(args, &format!("could not read stdin: {e}"));
+    }
+    let mut sum: i64 = 0;
+    for word in text.split_whitespace() {
+        match word.parse::<i64>().ok().and_then(|k| sum.checked_add(k)) {
+            Some(s) => sum = s,
+            None => {
+                return usage(
+                    args,
+                    &format!(
+                        "`{word}` is not an integer, or the sum overflows"
+                    ),
+                );
+            }
+        }
+    }
+    println!("{sum}");
+    ExitCode::SUCCESS
+}
+
+/// Writes `kib` lines of 1 KiB (1023 x 'x' and a newline) to `out`.
+fn noise(out: &mut impl Write, kib: usize) -> io::Result<()> {
+    noise_of(out, kib, 'x')
+}
+
+/// Writes `kib` lines of 1 KiB (1023 x `c` and a newline) to `out`.
+fn noise_of(out: &mut impl Write, kib: usize, c: char) -> io::Result<()> {
+    let line = format!("{}\n", c.to_string().repeat(1023));
+    for _ in 0..kib {
+        out.write_all(line.as_bytes())?;
+    }
+    out.flush()
+}
+
 /// Prints what went wrong and the modes on stderr; returns exit code 2.
 fn usage(args: &[&str], problem: &str) -> ExitCode {
-    eprintln!("worker ex03: {problem} (got {args:?})");
     eprintln!(
-        "modes: square N | sum | pid | exit CODE MSG | abort | garbage | sleep MS | chatty KIB"
+        "worker {} ex03: {problem} (got {args:?})",
+        std::process::id()
+    );
+    eprintln!(
+        "modes: square N | sum | noisy-sum KIB | pid | print TEXT | padded KIB \
+         N | exit CODE MSG | loud-exit KIB CODE | abort | garbage | sleep MS \
+         [FILE] | chatty KIB"
     );
     ExitCode::from(2)
 }

@@ -1,14 +1,16 @@
 //! Sharing data between threads and between processes.
 //!
-//! Run the tests: `cargo test --test ex05_sharing_data` in the `exercises` folder.
-//! Stuck? `cargo course hint ex05`.
+//! Run the tests: `cargo test --test ex05_sharing_data` in the
+//! `exercises` folder. Stuck? `cargo course hint ex05`.
 //!
-//! - The same letter count three ways: one `Mutex<HashMap>` shared by every thread
-//!   ([`count_with_mutex`]), a map per thread merged at the end ([`count_with_merge`]), and maps
-//!   sent over a channel ([`count_with_channel`]).
+//! - The same letter count three ways: one `Mutex<HashMap>` shared by every
+//!   thread ([`count_with_mutex`]), a map per thread merged at the end
+//!   ([`count_with_merge`]), and maps sent over a channel
+//!   ([`count_with_channel`]).
 //! - An atomic counter that hands out unique tickets ([`TicketCounter`]).
-//! - A counter in a file shared by several processes, kept exact by an exclusive file lock
-//!   ([`increment_file_counter`], [`count_in_processes`], [`worker_main`]).
+//! - A counter in a file shared by several processes, kept exact by an
+//!   exclusive file lock ([`increment_file_counter`], [`count_in_processes`],
+//!   [`worker_main`]).
 
 use std::collections::HashMap;
 use std::io;
@@ -17,9 +19,10 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 // ANCHOR: sequential
-/// Counts the letters of `text` (every `char` for which `char::is_alphabetic` holds), lowercased
-/// with `char::to_lowercase` (which can give more than one `char`, e.g. for 'İ'). The sequential
-/// reference: the three parallel versions must return exactly this.
+/// Counts the letters of `text` (every `char` for which `char::is_alphabetic`
+/// holds), lowercased with `char::to_lowercase` (which can give more than one
+/// `char`, e.g. for 'İ'). The sequential reference: the three parallel versions
+/// must return exactly this.
 pub fn letter_frequencies(text: &str) -> HashMap<char, usize> {
     let mut counts = HashMap::new();
     add_letters(text, &mut counts);
@@ -36,8 +39,9 @@ pub fn add_letters(text: &str, counts: &mut HashMap<char, usize>) {
 }
 // ANCHOR_END: sequential
 
-/// Splits `text` into `parts` pieces of about equal length, cutting only at `char` boundaries.
-/// Some pieces may be empty (when `text` is shorter than `parts`). Panics if `parts` is 0.
+/// Splits `text` into `parts` pieces of about equal length, cutting only at
+/// `char` boundaries. Some pieces may be empty (when `text` is shorter than
+/// `parts`). Panics if `parts` is 0.
 pub fn split_text(text: &str, parts: usize) -> Vec<&str> {
     assert!(parts > 0, "split_text needs at least one part");
     let mut pieces = Vec::with_capacity(parts);
@@ -56,37 +60,60 @@ pub fn split_text(text: &str, parts: usize) -> Vec<&str> {
 
 // ANCHOR: three_ways
 /// Counts the letters of `text` with `threads` scoped threads (one per piece of
-/// [`split_text`]) that all update ONE `Mutex<HashMap<char, usize>>`. Same result as
-/// [`letter_frequencies`]. Panics if `threads` is 0.
+/// [`split_text`]) that all update ONE `Mutex<HashMap<char, usize>>`. Same
+/// result as [`letter_frequencies`]. Panics if `threads` is 0.
+///
+/// The threads count at the same time: a thread holds the lock only to add to
+/// the map (one letter, or a batch of counts), never while it reads its piece,
+/// so no thread waits for the whole of another's piece. Like the other two
+/// counts, it starts exactly `threads` threads from the calling thread
+/// (unnamed: the tests know them by the name they inherit from it), all of them
+/// before it joins any; the calling thread itself counts nothing.
 pub fn count_with_mutex(text: &str, threads: usize) -> HashMap<char, usize> {
     let _ = (text, threads);
     todo!(
-        "scoped threads over split_text(text, threads); each locks the shared Mutex<HashMap> per letter"
+        "scoped threads over split_text(text, threads); each locks \
+         the shared Mutex<HashMap> per letter"
     )
 }
 
-/// Counts the letters of `text` with `threads` scoped threads that each fill their OWN map;
-/// the maps are merged after the threads have been joined. Nothing is shared while counting.
-/// Same result as [`letter_frequencies`]. Panics if `threads` is 0.
+/// Counts the letters of `text` with `threads` scoped threads that each fill
+/// their OWN map; the maps are merged after the threads have been joined.
+/// Nothing is shared while counting. Same result as [`letter_frequencies`].
+/// Panics if `threads` is 0.
+///
+/// The threads count at the same time: all `threads` are started (from the
+/// calling thread, unnamed) before the first is joined.
 pub fn count_with_merge(text: &str, threads: usize) -> HashMap<char, usize> {
     let _ = (text, threads);
-    todo!("scoped threads each return letter_frequencies(piece); join them and add the maps up")
+    todo!(
+        "a scoped thread per piece returning \
+         letter_frequencies(piece), all started (collected) before \
+         any join; add the maps up"
+    )
 }
 
-/// Counts the letters of `text` with `threads` scoped threads that each count their piece and
-/// SEND the result over an `mpsc` channel; the calling thread receives and merges. Same result
-/// as [`letter_frequencies`]. Panics if `threads` is 0.
+/// Counts the letters of `text` with `threads` scoped threads that each count
+/// their piece and SEND the result over an `mpsc` channel; the calling thread
+/// receives and merges. Same result as [`letter_frequencies`]. Panics if
+/// `threads` is 0.
+///
+/// The threads count at the same time: all `threads` are started (from the
+/// calling thread, unnamed) before the calling thread waits for the first
+/// result.
 pub fn count_with_channel(text: &str, threads: usize) -> HashMap<char, usize> {
     let _ = (text, threads);
     todo!(
-        "mpsc::channel; each scoped thread sends its map; drop the original tx; merge what arrives"
+        "mpsc::channel; each scoped thread sends its map; drop the \
+         original tx; merge what arrives"
     )
 }
 // ANCHOR_END: three_ways
 
 // ANCHOR: ticket_counter
-/// A counter shared by many threads that hands out tickets 0, 1, 2, ...: every ticket exactly
-/// once, however many threads call [`take`](Self::take) at the same time.
+/// A counter shared by many threads that hands out tickets 0, 1, 2, ...: every
+/// ticket exactly once, however many threads call [`take`](Self::take) at the
+/// same time.
 #[derive(Debug, Default)]
 pub struct TicketCounter {
     next: AtomicU64,
@@ -98,9 +125,13 @@ impl TicketCounter {
         Self::default()
     }
 
-    /// Takes the next ticket: returns the counter's value and increments it, in ONE atomic step.
+    /// Takes the next ticket: returns the counter's value and increments it, in
+    /// ONE atomic step.
     pub fn take(&self) -> u64 {
-        todo!("one atomic step: fetch_add(1, Ordering::Relaxed) on the counter")
+        todo!(
+            "one atomic step: fetch_add(1, Ordering::Relaxed) on the \
+             counter"
+        )
     }
 
     /// How many tickets have been taken so far.
@@ -111,19 +142,36 @@ impl TicketCounter {
 // ANCHOR_END: ticket_counter
 
 // ANCHOR: file_counter
-/// Adds one to the decimal number stored in the file at `path` (a missing or empty file counts
-/// as 0) and returns the new value. Holds an exclusive lock on the file (`File::lock`) from
-/// before the read until after the write, so that concurrent callers (threads or processes)
-/// never lose an update.
+/// Adds one to the decimal number stored in the file at `path` (a missing or
+/// empty file counts as 0), replaces the file's content by the new value, and
+/// returns the new value. Holds an exclusive lock on the file (`File::lock`)
+/// from before the read until after the write, so that concurrent callers
+/// (threads or processes) never lose an update and never get the same value.
+///
+/// # Errors
+/// If the file cannot be opened, locked, read or written, or holds something
+/// else than a number.
 pub fn increment_file_counter(path: &Path) -> io::Result<u64> {
     let _ = path;
-    todo!("open read+write+create, file.lock(), read the number, rewrite it plus one, unlock")
+    todo!(
+        "open read+write+create, file.lock(), read the number, \
+         rewrite it plus one, unlock"
+    )
 }
 
-/// Writes `0` to the file at `path`, starts `children` child processes
-/// `worker_exe ex05 increment PATH K` (each adds 1 to the counter `k` times), waits for all of
-/// them, and returns the final value in the file (`children * k` if no update was lost).
-/// Returns an error if a child cannot be started or does not exit successfully.
+/// Writes `0` to the file at `path` (whatever it held before), starts
+/// `children` child processes `worker_exe ex05 increment PATH K` (each adds 1
+/// to the counter `k` times), waits for all of them, and returns the final
+/// value in the file (`children * k` if no update was lost).
+///
+/// The children run at the same time: all of them are started before the first
+/// is waited for. Every child that was started has been waited for (reaped)
+/// when this returns, also when it returns an error.
+///
+/// # Errors
+/// If a child cannot be started (those already started are killed and reaped),
+/// if ANY child does not exit successfully (even if the others do), or if the
+/// file cannot be written or read, or does not hold a number.
 pub fn count_in_processes(
     worker_exe: &Path,
     path: &Path,
@@ -131,11 +179,15 @@ pub fn count_in_processes(
     k: u64,
 ) -> io::Result<u64> {
     let _ = (worker_exe, path, children, k);
-    todo!("write 0; spawn `children` x `worker_exe ex05 increment PATH K`; wait all; read the file")
+    todo!(
+        "write 0; spawn all `children` x `worker_exe ex05 increment \
+         PATH K`, then wait for every one; read the file"
+    )
 }
 // ANCHOR_END: file_counter
 
-/// Entry point of this exercise's child process (`*-worker ex05 ARGS...`); returns its exit code.
+/// Entry point of this exercise's child process (`*-worker ex05 ARGS...`);
+/// returns its exit code.
 ///
 /// `increment PATH K`: calls [`increment_file_counter`] on `PATH` `K` times.
 pub fn worker_main(args: &[String]) -> ExitCode {

@@ -1,22 +1,26 @@
-//! Squares on pools of 2, 4 and 8 processes: notebook B's question 8, on the ex02 pool.
+//! Squares on pools of 2, 4 and 8 processes: notebook B's question 8, on the
+//! ex02 pool.
 //!
-//! Notebook B timed Python's `multiprocessing.Pool` squaring 1..=10 with 2, 4 and 8 processes,
-//! start-up and shutdown included (the whole `with Pool(...)` block), and found the bigger
-//! pools slower. This module repeats the experiment with the ex02 pool
+//! Notebook B timed Python's `multiprocessing.Pool` squaring 1..=10 with 2, 4
+//! and 8 processes, start-up and shutdown included (the whole `with Pool(...)`
+//! block), and found the bigger pools slower. This module repeats the
+//! experiment with the ex02 pool
 //! ([`ProcessPool`](crate::ex02_process_pool::ProcessPool)), and adds a heavy
 //! variant whose tasks cost enough CPU for the pool to pay off.
 
 use std::path::Path;
 use std::time::Duration; // and std::time::Instant, to measure
 
-use crate::ex02_process_pool::{PoolError, Task}; // and ProcessPool, your pool from ex02
+// and ProcessPool, your pool from ex02
+use crate::ex02_process_pool::{PoolError, Task};
 
 // ANCHOR: api
 /// The pool sizes notebook B compared.
 pub const SIZES: [usize; 3] = [2, 4, 8];
 
-/// Iterations of [`Task::Spin`] for the heavy variant: several milliseconds of CPU per item
-/// in a release build, so that the work, not the pool's overhead, dominates.
+/// Iterations of [`Task::Spin`] for the heavy variant: several milliseconds of
+/// CPU per item in a release build, so that the work, not the pool's overhead,
+/// dominates.
 pub const HEAVY_ITERATIONS: u64 = 6_000_000;
 
 /// One timed run of a batch of tasks.
@@ -26,10 +30,12 @@ pub struct Run {
     pub workers: usize,
     /// The answers, in the order of the tasks.
     pub results: Vec<u64>,
-    /// The process ids of the workers that were started (one per worker, all distinct).
+    /// The process ids of the workers that were started (one per worker, all
+    /// distinct).
     pub worker_pids: Vec<u32>,
-    /// Wall-clock time of the whole run, as the notebook measured it: starting the pool,
-    /// computing the batch, and shutting the pool down (workers reaped).
+    /// Wall-clock time of the whole run, as the notebook measured it: starting
+    /// the pool, computing the batch, and shutting the pool down (workers
+    /// reaped). For [`run_in_process`], computing the batch.
     pub elapsed: Duration,
 }
 // ANCHOR_END: api
@@ -40,38 +46,66 @@ pub fn square_tasks() -> Vec<Task> {
     todo!("return Task::Square(1), ..., Task::Square(10)")
 }
 
-/// The heavy batch: `items` tasks, task `i` is `Task::Spin { iterations: iterations + i }`
-/// (different answers, so that a mix-up shows).
+/// The heavy batch: `items` tasks, task `i` is `Task::Spin { iterations:
+/// iterations + i }` (different answers, so that a mix-up shows).
 pub fn heavy_tasks(items: usize, iterations: u64) -> Vec<Task> {
-    todo!("return {items} Spin tasks, task i with {iterations} + i iterations")
+    todo!(
+        "return {items} Spin tasks, task i with {iterations} + i \
+         iterations"
+    )
 }
 // ANCHOR_END: tasks
 
 // ANCHOR: run_on_pool
-/// Starts a pool of `workers` processes from `worker_exe`, computes `tasks` on it and shuts
-/// it down, timing all three steps together.
-pub fn run_on_pool(worker_exe: &Path, workers: usize, tasks: &[Task]) -> Result<Run, PoolError> {
+/// Starts a pool of `workers` processes from `worker_exe` (exactly that many,
+/// all running at the same time), computes `tasks` on it, and shuts it down
+/// (drops it: the workers' input is closed and every worker is reaped) before
+/// returning. `worker_pids` are the pool's workers, `results` the answers in
+/// the order of `tasks`.
+///
+/// `elapsed` times all three steps together: the clock starts before the pool
+/// is started and stops after its last worker has been reaped.
+///
+/// # Errors
+/// Those of starting the pool and of its `map`.
+pub fn run_on_pool(
+    worker_exe: &Path,
+    workers: usize,
+    tasks: &[Task],
+) -> Result<Run, PoolError> {
     todo!(
-        "start an Instant, start a ProcessPool of {workers} from {worker_exe:?}, note its pids, map the {} tasks, drop the pool, stop the clock",
+        "start an Instant, start a ProcessPool of {workers} from \
+         {worker_exe:?}, note its pids, map the {} tasks, drop the \
+         pool, stop the clock",
         tasks.len()
     )
 }
 // ANCHOR_END: run_on_pool
 
-/// [`run_on_pool`] for each size in `sizes`, in that order.
+/// [`run_on_pool`] for each size in `sizes`, in that order, one after the other
+/// (each pool is shut down before the next one starts). The runs are in the
+/// order of `sizes`.
+///
+/// # Errors
+/// The first error of a run; the sizes after it are not run.
 pub fn compare_pool_sizes(
     worker_exe: &Path,
     sizes: &[usize],
     tasks: &[Task],
 ) -> Result<Vec<Run>, PoolError> {
     todo!(
-        "call run_on_pool for each of the sizes {sizes:?} on {worker_exe:?} with the {} tasks, in order",
+        "call run_on_pool for each of the sizes {sizes:?} on \
+         {worker_exe:?} with the {} tasks, in order",
         tasks.len()
     )
 }
 
-/// The baseline: computes `tasks` one after the other in this process, no pool at all.
-/// The run reports 1 worker, whose pid is this process's own.
+/// The baseline: computes `tasks` one after the other in this process, no pool
+/// at all. The run reports 1 worker, whose pid is this process's own; `elapsed`
+/// covers computing the whole batch.
+///
+/// # Panics
+/// On [`Task::Exit`], which has no answer.
 pub fn run_in_process(tasks: &[Task]) -> Run {
     todo!(
         "time Task::compute over the {} tasks in this process",

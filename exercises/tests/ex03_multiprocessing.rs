@@ -1,5 +1,6 @@
-// Graded tests for ex03_multiprocessing, run against the `exercises` crate. The tests themselves live in
-// `../../tests/ex03_multiprocessing.rs`, written once and shared by both crates (and by the fixtures).
+// Graded tests for ex03_multiprocessing, run against the `exercises` crate. The
+// tests themselves live in `../../tests/ex03_multiprocessing.rs`, written once
+// and shared by both crates (and by the fixtures).
 use exercises as under_test;
 
 /// This crate's worker binary, for the exercises that start child processes.
@@ -7,3 +8,10 @@ use exercises as under_test;
 const WORKER_EXE: &str = env!("CARGO_BIN_EXE_exercises-worker");
 
 include!("../../tests/ex03_multiprocessing.rs");
+
+// BEGIN hidden (instructor tree only: the handout's shim has no hidden tests)
+mod hidden {
+    use super::*;
+    include!("../../tests/hidden/ex03_multiprocessing.rs");
+}
+// END hidden

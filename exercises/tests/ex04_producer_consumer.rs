@@ -1,5 +1,6 @@
-// Graded tests for ex04_producer_consumer, run against the `exercises` crate. The tests themselves live in
-// `../../tests/ex04_producer_consumer.rs`, written once and shared by both crates (and by the fixtures).
+// Graded tests for ex04_producer_consumer, run against the `exercises` crate.
+// The tests themselves live in `../../tests/ex04_producer_consumer.rs`, written
+// once and shared by both crates (and by the fixtures).
 use exercises as under_test;
 
 /// This crate's worker binary, for the exercises that start child processes.

@@ -1,28 +1,37 @@
 //! Panics and errors in concurrent code.
 //!
-//! Jobs run on threads; some succeed, some return `Err`, some panic. Nothing may be lost: every
-//! job's outcome comes back, in input order, and a panic is told apart from an error. A mutex
-//! whose holder panicked (a *poisoned* mutex) is recovered instead of taking the other threads
-//! down with it.
+//! Jobs run on threads; some succeed, some return `Err`, some panic. Nothing
+//! may be lost: every job's outcome comes back, in input order, and a panic is
+//! told apart from an error. A mutex whose holder panicked (a *poisoned* mutex)
+//! is recovered instead of taking the other threads down with it.
+// STUB: //!
+// STUB: //! Run the tests with `cargo test --test ex06_panics_and_errors`;
+// STUB: //! `cargo course hint ex06` gives a hint.
 
 use std::any::Any;
 use std::fmt;
+// STUB: use std::sync::{Arc, Mutex, MutexGuard};
+// SOLUTION BEGIN
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
+// SOLUTION END
 
+// ANCHOR: job_error
 /// What went wrong with one job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobError<E> {
     /// The job ran to the end and returned `Err(e)`.
     Failed(E),
-    /// The job panicked. The message is the panic's own text when the payload was a string
-    /// (`&'static str` or `String`), otherwise [`NON_STRING_PANIC`].
+    /// The job panicked. The message is the panic's own text when the payload
+    /// was a string (`&'static str` or `String`), otherwise
+    /// [`NON_STRING_PANIC`].
     Panicked(String),
 }
 
-/// The message [`panic_message`] gives for a payload that is not a string, as raised by
-/// `std::panic::panic_any(42)`.
+/// The message [`panic_message`] gives for a payload that is not a string, as
+/// raised by `std::panic::panic_any(42)`.
 pub const NON_STRING_PANIC: &str = "<non-string panic payload>";
+// ANCHOR_END: job_error
 
 impl<E: fmt::Display> fmt::Display for JobError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -35,11 +44,17 @@ impl<E: fmt::Display> fmt::Display for JobError<E> {
 
 impl<E: fmt::Debug + fmt::Display> std::error::Error for JobError<E> {}
 
-/// The text of a panic, from the payload that `JoinHandle::join` or `catch_unwind` returns.
+// ANCHOR: panic_message
+/// The text of a panic, from the payload that `JoinHandle::join` or
+/// `catch_unwind` returns.
 ///
-/// `panic!("literal")` carries a `&'static str`, `panic!("{x}")` a `String`; anything else
-/// (`std::panic::panic_any(42)`) gives [`NON_STRING_PANIC`].
+/// `panic!("literal")` carries a `&'static str`, `panic!("{x}")` a `String`;
+/// anything else (`std::panic::panic_any(42)`) gives [`NON_STRING_PANIC`].
 pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    // STUB: let _ = payload;
+    // STUB-TODO: "downcast_ref the payload to &'static str, then to String; \
+    // STUB-TODO:      otherwise NON_STRING_PANIC"
+    // SOLUTION BEGIN
     if let Some(s) = payload.downcast_ref::<&'static str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -47,74 +62,106 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
     } else {
         NON_STRING_PANIC.to_string()
     }
+    // SOLUTION END
 }
+// ANCHOR_END: panic_message
 
-/// Runs every job on its own thread, all at the same time, and returns every outcome in the
-/// order of `jobs` (not the order in which they finished).
+// ANCHOR: run_all
+/// Runs every job on its own thread, all at the same time, and returns every
+/// outcome in the order of `jobs` (not the order in which they finished).
 ///
-/// The result has exactly one entry per job: `Ok(t)` for a job that returned `Ok(t)`,
-/// `Err(JobError::Failed(e))` for a job that returned `Err(e)`, and
-/// `Err(JobError::Panicked(message))` for a job that panicked. A panicking job never makes
-/// `run_all` panic, and is never left out.
+/// The result has exactly one entry per job: `Ok(t)` for a job that returned
+/// `Ok(t)`, `Err(JobError::Failed(e))` for a job that returned `Err(e)`, and
+/// `Err(JobError::Panicked(message))` for a job that panicked. A panicking job
+/// never makes `run_all` panic, and is never left out.
 pub fn run_all<T, E, F>(jobs: Vec<F>) -> Vec<Result<T, JobError<E>>>
 where
     F: FnOnce() -> Result<T, E> + Send + 'static,
     T: Send + 'static,
     E: Send + 'static,
 {
-    // Start them all first, then join them in input order: joining in the same order we
-    // spawned puts each outcome in its slot, whatever order they finish in.
+    // STUB: let _ = jobs;
+    // STUB-TODO: "spawn every job, then join the handles in input order and \
+    // STUB-TODO:      map each join result"
+    // SOLUTION BEGIN
+    // Start them all first, then join them in input order: joining in the same
+    // order we spawned puts each outcome in its slot, whatever order they
+    // finish in.
     let handles: Vec<_> = jobs.into_iter().map(thread::spawn).collect();
     handles
         .into_iter()
         .map(|handle| match handle.join() {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e)) => Err(JobError::Failed(e)),
-            Err(payload) => Err(JobError::Panicked(panic_message(payload.as_ref()))),
+            Err(payload) => {
+                Err(JobError::Panicked(panic_message(payload.as_ref())))
+            }
         })
         .collect()
+    // SOLUTION END
 }
+// ANCHOR_END: run_all
 
-/// Locks `mutex` even if it is poisoned (a thread panicked while holding it), and says whether it
-/// was: `(guard, false)` for a healthy mutex, `(guard, true)` for a poisoned one.
+// ANCHOR: lock_recover
+/// Locks `mutex` even if it is poisoned (a thread panicked while holding it),
+/// and says whether it was: `(guard, false)` for a healthy mutex, `(guard,
+/// true)` for a poisoned one.
 ///
-/// The data is whatever the panicking thread left behind. The poison flag is left as it is.
+/// The data is whatever the panicking thread left behind. The poison flag is
+/// left as it is.
 pub fn lock_recover<T>(mutex: &Mutex<T>) -> (MutexGuard<'_, T>, bool) {
+    // STUB: let _ = mutex;
+    // STUB-TODO: "match mutex.lock(): Ok(guard) is healthy, Err(poisoned) gives \
+    // STUB-TODO:      poisoned.into_inner()"
+    // SOLUTION BEGIN
     match mutex.lock() {
         Ok(guard) => (guard, false),
         Err(poisoned) => (poisoned.into_inner(), true),
     }
+    // SOLUTION END
 }
+// ANCHOR_END: lock_recover
 
+// ANCHOR: locked_run
 /// What [`run_locked`] reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockedRun {
-    /// The indices (into `jobs`) of the jobs that panicked, in ascending order.
+    /// The indices (into `jobs`) of every job that panicked, each once, in
+    /// ascending order (whatever order the jobs ran and finished in).
     pub panicked: Vec<usize>,
-    /// Whether the mutex was poisoned once every job had finished: true if it was poisoned
-    /// already, or if some job panicked while holding the lock.
+    /// Whether the mutex was poisoned once every job had finished: true if it
+    /// was poisoned already, or if some job panicked while holding the
+    /// lock (recovering the guard does not clear the poison, and neither
+    /// does `run_locked`).
     pub poisoned: bool,
 }
 
-/// Runs every job on its own thread; each job runs while holding the lock on `state`, and gets
-/// `&mut` access to the data.
+/// Runs every job on its own thread; each job runs while holding the lock on
+/// `state`, and gets `&mut` access to the data.
 ///
-/// A job may panic while holding the lock. That must neither stop nor deadlock the others:
-/// every job gets its turn, even when the mutex is (or becomes) poisoned. Returns once all jobs
-/// have finished, without panicking.
+/// A job may panic while holding the lock. That must neither stop nor deadlock
+/// the others: every job gets its turn, even when the mutex is (or becomes)
+/// poisoned. Returns once all jobs have finished (their threads joined),
+/// without panicking.
 pub fn run_locked<S, F>(state: Arc<Mutex<S>>, jobs: Vec<F>) -> LockedRun
 where
     S: Send + 'static,
     F: FnOnce(&mut S) + Send + 'static,
 {
+    // STUB: let _ = (state, jobs);
+    // STUB-TODO: "spawn a thread per job that locks (recovering poison) and \
+    // STUB-TODO:      runs it; join all, note panics"
+    // SOLUTION BEGIN
     let handles: Vec<_> = jobs
         .into_iter()
         .map(|job| {
             let state = Arc::clone(&state);
             thread::spawn(move || {
-                // If an earlier job panicked, the lock is poisoned: take the data anyway. If this
-                // job panics, unwinding drops the guard, which unlocks (and poisons) the mutex.
-                let mut guard = state.lock().unwrap_or_else(PoisonError::into_inner);
+                // If an earlier job panicked, the lock is poisoned: take the
+                // data anyway. If this job panics, unwinding
+                // drops the guard, which unlocks (and poisons) the mutex.
+                let mut guard =
+                    state.lock().unwrap_or_else(PoisonError::into_inner);
                 job(&mut guard);
             })
         })
@@ -128,4 +175,6 @@ where
         panicked,
         poisoned: state.is_poisoned(),
     }
+    // SOLUTION END
 }
+// ANCHOR_END: locked_run

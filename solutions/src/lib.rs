@@ -1,7 +1,8 @@
-//! The `solutions` crate: one module per exercise, numbered like the book's chapters.
+//! The `solutions` crate: one module per exercise, numbered like the book's
+//! chapters.
 //!
-//! The reference solutions: the same public API as the `exercises` crate, complete. The graded
-//! tests in `../tests/` run against both crates.
+//! The reference solutions: the same public API as the `exercises` crate,
+//! complete. The graded tests in `../tests/` run against both crates.
 
 pub mod ex01_threads_vs_processes;
 pub mod ex02_process_pool;

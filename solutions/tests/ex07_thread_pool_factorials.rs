@@ -1,5 +1,6 @@
-// Graded tests for ex07_thread_pool_factorials, run against the `solutions` crate. The tests themselves live in
-// `../../tests/ex07_thread_pool_factorials.rs`, written once and shared by both crates (and by the fixtures).
+// Graded tests for ex07_thread_pool_factorials, run against the `solutions`
+// crate. The tests themselves live in `../../tests/ex07_thread_pool_factorials.
+// rs`, written once and shared by both crates (and by the fixtures).
 use solutions as under_test;
 
 /// This crate's worker binary, for the exercises that start child processes.

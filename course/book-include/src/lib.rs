@@ -13,7 +13,10 @@
 //! - `{{#rustdoc_include file:anchor}}` (or a range): the whole file, with the lines outside the
 //!   selection hidden behind `# ` so rustdoc still compiles them.
 //!
-//! Lines holding `ANCHOR:` or `ANCHOR_END:` markers are always removed from the output.
+//! Lines holding `ANCHOR:` or `ANCHOR_END:` markers are always removed from the output, and so
+//! are the stub generator's marker lines (`// SOLUTION BEGIN`, `// SOLUTION END`, `// STUB: ...`,
+//! `// STUB-TODO: ...`,
+//! see `cargo course gen-stubs`): a solution shown in the book reads as plain code.
 //! A link preceded by a backslash (`\{{#include ...}}`) is left as text, without the backslash.
 
 use std::fmt;
@@ -169,8 +172,14 @@ fn parse_selection(spec: &str) -> Option<Selection> {
     }
 }
 
-fn is_anchor_marker(line: &str) -> bool {
-    line.contains("ANCHOR:") || line.contains("ANCHOR_END:")
+fn is_marker_line(line: &str) -> bool {
+    let t = line.trim();
+    line.contains("ANCHOR:")
+        || line.contains("ANCHOR_END:")
+        || t == "// SOLUTION BEGIN"
+        || t == "// SOLUTION END"
+        || t.starts_with("// STUB:")
+        || t.starts_with("// STUB-TODO:")
 }
 
 fn anchor_name_after<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
@@ -281,7 +290,7 @@ fn expand_link(
     let mut out = String::new();
     let mut first = true;
     for (l, keep) in lines.iter().zip(selected) {
-        if is_anchor_marker(l) {
+        if is_marker_line(l) {
             continue;
         }
         let text = match (kind, keep) {
@@ -331,11 +340,16 @@ pub struct Fences {
     pub ignored: usize,
 }
 
+/// The widest code line a rendered block may show, in characters: wider lines make the reader
+/// scroll sideways (the page's code column fits 80).
+pub const MAX_CODE_COLUMNS: usize = 80;
+
 /// Checks every code fence of one (expanded) chapter and counts its rust doctests.
 ///
 /// Every fence must name its language; a fence rustdoc would treat as Rust must say `rust` first;
 /// words after `rust` must be ones rustdoc or mdBook know; an `ignore` block needs its reason on
-/// the line before it (`<!-- ignore: why -->`) and is not counted. Problems come back as
+/// the line before it (`<!-- ignore: why -->`) and is not counted; and no code line may be wider
+/// than [`MAX_CODE_COLUMNS`] (see [`check_code_width`]). Problems come back as
 /// `file:line: message`.
 pub fn check_fences(file: &Path, text: &str) -> Result<Fences, Vec<String>> {
     let mut problems = Vec::new();
@@ -429,11 +443,141 @@ pub fn check_fences(file: &Path, text: &str) -> Result<Fences, Vec<String>> {
             file.display()
         ));
     }
+    problems.extend(check_code_width(file, text));
     if problems.is_empty() {
         Ok(count)
     } else {
         Err(problems)
     }
+}
+
+/// One line inside a code block: its 1-based line number, whether the block is Rust, the text.
+struct CodeLine<'a> {
+    number: usize,
+    rust: bool,
+    text: &'a str,
+}
+
+/// The lines inside the code blocks of `text` (fence lines excluded).
+fn code_lines(text: &str) -> Vec<CodeLine<'_>> {
+    let mut lines = Vec::new();
+    let mut open: Option<(String, bool)> = None; // fence marker, and whether it is Rust
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        let marker: String = t.chars().take_while(|&c| c == '`' || c == '~').collect();
+        let is_fence = marker.len() >= 3
+            && (marker.chars().all(|c| c == '`') || marker.chars().all(|c| c == '~'));
+        match &open {
+            Some((m, _))
+                if is_fence && t.starts_with(m.as_str()) && t[m.len()..].trim().is_empty() =>
+            {
+                open = None;
+            }
+            Some((_, rust)) => lines.push(CodeLine {
+                number: i + 1,
+                rust: *rust,
+                text: line,
+            }),
+            None if is_fence => {
+                let info = t[marker.len()..].trim();
+                let rust = info.split([',', ' ']).next() == Some("rust");
+                open = Some((marker, rust));
+            }
+            None => {}
+        }
+    }
+    lines
+}
+
+/// How many columns a code line takes on the page. A hidden line of a Rust block (`# use ...`)
+/// is shown, when the reader asks for it, without its `# `.
+fn shown_width(line: &str, rust: bool) -> usize {
+    let indent = line.len() - line.trim_start().len();
+    let rest = line.trim_start();
+    let shown = match rest.strip_prefix("# ") {
+        Some(hidden) if rust => hidden,
+        _ if rust && rest == "#" => "",
+        _ => rest,
+    };
+    line[..indent].chars().count() + shown.chars().count()
+}
+
+/// The file an include link names, relative to the repository (`../../exercises/src/x.rs:api`
+/// gives `exercises/src/x.rs`), and the whole link text for messages.
+fn included_file(line: &str) -> Option<(String, &str)> {
+    let start = line.find("{{#")?;
+    let end = start + line[start..].find("}}")? + 2;
+    let link = &line[start..end];
+    let inner = link[3..link.len() - 2].trim();
+    let (word, arg) = inner.split_once(char::is_whitespace)?;
+    if word != "include" && word != "rustdoc_include" {
+        return None;
+    }
+    let file = arg.trim().split(':').next()?;
+    let relative: Vec<&str> = file
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != "." && *part != "..")
+        .collect();
+    Some((relative.join("/"), link))
+}
+
+/// Checks that no code line of a chapter is wider than [`MAX_CODE_COLUMNS`].
+///
+/// `expanded` is the chapter with its includes expanded. When the chapter's own file can be
+/// read, each code line is traced to where it comes from: a line the chapter wrote must fit; a
+/// line an `{{#include}}` brings in must fit too. The message says which link brought a wide
+/// line in, so that the fix goes into the included source, not the chapter. Problems come back
+/// as `file:line: message`; one per include link, however many of its lines are too wide.
+pub fn check_code_width(file: &Path, expanded: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let own_too_wide = |line: &CodeLine, problems: &mut Vec<String>| {
+        let width = shown_width(line.text, line.rust);
+        if width > MAX_CODE_COLUMNS {
+            problems.push(format!(
+                "{}:{}: this code line is {width} columns wide, the page shows \
+                 {MAX_CODE_COLUMNS}: wrap it (or shorten its comment)",
+                file.display(),
+                line.number
+            ));
+        }
+    };
+    let Ok(raw) = std::fs::read_to_string(file) else {
+        // No source to trace the lines to: every line counts as the chapter's own.
+        for line in code_lines(expanded) {
+            own_too_wide(&line, &mut problems);
+        }
+        return problems;
+    };
+    for line in code_lines(&raw) {
+        let Some((source, link)) = included_file(line.text) else {
+            own_too_wide(&line, &mut problems);
+            continue;
+        };
+        // A broken link is reported by the expansion itself.
+        let Ok(included) = expand_text(line.text, file) else {
+            continue;
+        };
+        let wide: Vec<(usize, &str)> = included
+            .text
+            .lines()
+            .map(|l| (shown_width(l, line.rust), l))
+            .filter(|(width, _)| *width > MAX_CODE_COLUMNS)
+            .collect();
+        let Some((widest, example)) = wide.iter().max_by_key(|(width, _)| *width) else {
+            continue;
+        };
+        problems.push(format!(
+            "{}:{}: `{link}` brings in {} code line(s) wider than {MAX_CODE_COLUMNS} columns, \
+             the widest {widest}: `{}`. Reformat `{source}` to {MAX_CODE_COLUMNS} columns \
+             (its crate's rustfmt.toml sets max_width; wrap long comments and strings by \
+             hand)",
+            file.display(),
+            line.number,
+            wide.len(),
+            example.trim()
+        ));
+    }
+    problems
 }
 
 #[cfg(test)]
@@ -496,6 +640,18 @@ mod tests {
             expand_text("{{#include t.txt}}", &md).unwrap().text,
             "1\n2\n3\n4"
         );
+    }
+
+    #[test]
+    fn stub_generator_markers_are_dropped() {
+        let d = dir();
+        fs::write(
+            d.join("s.rs"),
+            "fn f() {\n    // STUB: let _ = 1;\n    // STUB-TODO: \"x\"\n    // SOLUTION BEGIN\n    1\n    // SOLUTION END\n}",
+        )
+        .unwrap();
+        let e = expand_text("{{#include s.rs}}", &d.join("ch.md")).unwrap();
+        assert_eq!(e.text, "fn f() {\n    1\n}");
     }
 
     #[test]
@@ -578,6 +734,72 @@ mod tests {
         );
         let nested = "````text\n```rust\nnot a block\n```\n````\n";
         assert_eq!(check_fences(f, nested), Ok(Fences::default()));
+    }
+
+    #[test]
+    fn a_code_line_wider_than_80_columns_is_refused() {
+        let f = Path::new("no-such-chapter.md");
+        let long = format!("let x = 1; // {}", "words ".repeat(12));
+        assert!(long.chars().count() > MAX_CODE_COLUMNS);
+        let text = format!("```rust\n{long}\n```\n");
+        let problems = check_fences(f, &text).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("no-such-chapter.md:2: this code line is 86 columns wide"),
+            "{problems:?}"
+        );
+        // Prose is not code: a long line outside a block is fine.
+        assert!(check_fences(f, &format!("{long}\n")).is_ok());
+    }
+
+    #[test]
+    fn widths_count_what_the_page_shows() {
+        let exactly = "x".repeat(MAX_CODE_COLUMNS);
+        // A hidden rustdoc line is shown without its `# `.
+        let hidden = format!("```rust\n# {exactly}\n```\n");
+        assert!(check_fences(Path::new("a.md"), &hidden).is_ok());
+        // ...but only in a Rust block; and characters count, not bytes.
+        let text_block = format!("```text\n# {exactly}\n```\n");
+        assert!(check_fences(Path::new("a.md"), &text_block).is_err());
+        let accents = format!("```text\n{}\n```\n", "é".repeat(MAX_CODE_COLUMNS));
+        assert!(check_fences(Path::new("a.md"), &accents).is_ok());
+    }
+
+    #[test]
+    fn a_wide_included_line_names_its_link_and_source() {
+        let d = dir();
+        fs::create_dir_all(d.join("src")).unwrap();
+        let wide = format!("pub fn f() {{}} // {}", "comment ".repeat(10));
+        fs::write(
+            d.join("code.rs"),
+            format!("// ANCHOR: api\n{wide}\n// ANCHOR_END: api\n"),
+        )
+        .unwrap();
+        let chapter = d.join("src/ch.md");
+        let text = "Text.\n\n```rust\n{{#include ../code.rs:api}}\n```\n";
+        fs::write(&chapter, text).unwrap();
+        let expanded = expand_file(&chapter).unwrap().text;
+        let problems = check_fences(&chapter, &expanded).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let p = &problems[0];
+        assert!(p.starts_with(&format!("{}:4: ", chapter.display())), "{p}");
+        assert!(
+            p.contains("`{{#include ../code.rs:api}}` brings in 1 code line(s)"),
+            "{p}"
+        );
+        assert!(p.contains("Reformat `code.rs`"), "{p}");
+    }
+
+    #[test]
+    fn an_include_link_names_its_source_file() {
+        assert_eq!(
+            included_file("{{#include ../../exercises/src/ex04_producer_consumer.rs:api}}"),
+            Some((
+                "exercises/src/ex04_producer_consumer.rs".to_string(),
+                "{{#include ../../exercises/src/ex04_producer_consumer.rs:api}}"
+            ))
+        );
+        assert_eq!(included_file("{{#title Hi}}"), None);
     }
 
     #[test]
