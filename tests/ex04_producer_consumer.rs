@@ -1,74 +1,165 @@
 // Graded tests for ex04_producer_consumer (shared by the exercises, the solutions and the
-// fixtures). Every test runs its body under a watchdog: a hang becomes a failure with a message
-// instead of a test that never ends.
+// fixtures). A hang never blocks the run: every test runs under a watchdog, or waits for a call
+// under test with a deadline, and fails with a message saying what stayed blocked.
+//
+// "Does not busy-wait" is observed, not timed: a call that must block is started on a thread of
+// its own, and while nothing happens the test reads that thread's CPU time and context switches
+// from /proc (see `assert_thread_sleeps`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use under_test::ex04_producer_consumer::{
     BoundedBuffer, SharedList, channel_pipeline, consume, produce, run_producer_consumer,
 };
 
-/// Runs `body` on its own thread and returns its result; panics with a message naming `what` if
-/// it has not finished within `secs` seconds (far above any real run time: a hang means a
-/// deadlock, a lost wake-up, or a consumer that never learns that the producer is done). A panic
-/// inside `body` is passed on unchanged.
-fn watchdog<T: Send + 'static>(
-    secs: u64,
-    what: &str,
-    body: impl FnOnce() -> T + Send + 'static,
-) -> T {
+include!("support.rs");
+
+/// How long a blocked thread is watched while nothing happens.
+const IDLE_WATCH: Duration = Duration::from_millis(800);
+/// The most CPU time (ticks of 1/100 s) a blocked thread may use in `IDLE_WATCH`: one that sleeps
+/// uses none; one that spins (with or without `yield_now`) gets a large share of a core.
+const IDLE_MAX_TICKS: u64 = 5;
+/// The most context switches a blocked thread may make in `IDLE_WATCH` (each time it wakes up and
+/// goes back to sleep counts one). One that sleeps on a condvar until it is notified makes none;
+/// the contract allows a few wake-ups a second (spurious ones, or a timed wait of 250 ms or
+/// longer: at most 4 here); a poll every 50 ms makes about 16, every 10 ms about 80.
+const IDLE_MAX_SWITCHES: u64 = 6;
+/// How long a call that should return (it was woken up) may take before the test fails: far
+/// above any real wake-up time, it only turns a lost wake-up into a failure.
+const WAKE_DEADLINE_SECS: u64 = 5;
+
+/// A call under test, running on a thread of its own so that the test can watch it block.
+struct BlockingCall<T> {
+    /// The kernel's id of the thread making the call.
+    tid: u32,
+    result: mpsc::Receiver<T>,
+    handle: thread::JoinHandle<()>,
+}
+
+/// Starts `call` on a new thread.
+fn start_call<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> BlockingCall<T> {
+    let (tid_tx, tid_rx) = mpsc::channel();
     let (tx, rx) = mpsc::channel();
     let handle = thread::spawn(move || {
-        let _ = tx.send(body());
+        let _ = tid_tx.send(this_thread_tid());
+        let _ = tx.send(call());
     });
-    match rx.recv_timeout(Duration::from_secs(secs)) {
-        Ok(value) => {
-            let _ = handle.join();
-            value
-        }
-        Err(RecvTimeoutError::Timeout) => {
-            panic!("deadlock? {what} did not finish within {secs} s")
-        }
-        Err(RecvTimeoutError::Disconnected) => match handle.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => unreachable!("the body ended without sending its result"),
-        },
+    let tid = tid_rx
+        .recv()
+        .expect("the test's thread could not read its TID");
+    BlockingCall {
+        tid,
+        result: rx,
+        handle,
     }
 }
 
-/// Waits until `flag` is set, for at most `secs` seconds; panics with `msg` otherwise.
-fn wait_for_flag(flag: &AtomicBool, secs: u64, msg: &str) {
-    for _ in 0..secs * 1000 {
-        if flag.load(Ordering::SeqCst) {
-            return;
+impl<T> BlockingCall<T> {
+    /// Whether the call has returned (or panicked).
+    fn has_returned(&self) -> bool {
+        self.handle.is_finished()
+    }
+
+    /// The call's result; fails the test with `hang` if it has not returned within
+    /// `WAKE_DEADLINE_SECS`. A panic inside the call is passed on with its own message.
+    fn finish(self, hang: &str) -> T {
+        match self
+            .result
+            .recv_timeout(Duration::from_secs(WAKE_DEADLINE_SECS))
+        {
+            Ok(value) => {
+                let _ = self.handle.join();
+                value
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                panic!("{hang} (it was still blocked {WAKE_DEADLINE_SECS} s later)")
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => match self.handle.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => unreachable!("the call's thread ended without handing back a result"),
+            },
+        }
+    }
+}
+
+/// The scheduler state of thread `tid` of this process (`'S'`: asleep, `'R'`: running), or
+/// `None` if it has ended.
+fn thread_state(tid: u32) -> Option<char> {
+    proc_stat_fields(&format!("/proc/self/task/{tid}/stat"))?[0]
+        .chars()
+        .next()
+}
+
+/// Waits (up to 2 s) until every thread of `tids` is asleep in the kernel or has ended, so that
+/// the test acts on calls that are really blocked; returns false if some never fell asleep. It
+/// never fails the test: a thread that does not go to sleep (it spins) only makes the calling
+/// test weaker, and the idle tests catch it.
+fn wait_until_asleep(tids: &[u32]) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline {
+        if tids
+            .iter()
+            .all(|&tid| matches!(thread_state(tid), None | Some('S' | 'D')))
+        {
+            return true;
         }
         thread::sleep(Duration::from_millis(1));
     }
-    panic!("{msg}");
+    false
 }
 
-/// A small deterministic pseudo-random source (xorshift), so that "adversarial" schedules are
-/// reproducible from the seed.
-fn next_random(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
+/// Watches thread `tid`, which is blocked in `call` with nothing to wait for yet, for
+/// `IDLE_WATCH`, and fails the test if it used CPU time or kept waking up meanwhile. The contract:
+/// a blocked call sleeps until another thread changes what it waits for (it may wake up a few
+/// times a second, not more). `still_blocked` says whether the call is still waiting.
+fn assert_thread_sleeps(tid: u32, call: &str, still_blocked: &dyn Fn() -> bool) {
+    // Let the call reach its wait. Nothing changes, so a correct call never returns here.
+    thread::sleep(Duration::from_millis(100));
+    let returned = format!(
+        "{call} stopped waiting although nothing it waits for had happened: it must block \
+         until another thread changes the state"
+    );
+    assert!(still_blocked(), "{returned}");
+    let before = thread_ticks_and_switches(tid);
+    thread::sleep(IDLE_WATCH);
+    let after = thread_ticks_and_switches(tid);
+    assert!(still_blocked(), "{returned}");
+    let (Some((ticks0, switches0)), Some((ticks1, switches1))) = (before, after) else {
+        panic!("{returned} (its thread ended)");
+    };
+    let (ticks, switches) = (ticks1 - ticks0, switches1 - switches0);
+    let ms = IDLE_WATCH.as_millis();
+    assert!(
+        ticks <= IDLE_MAX_TICKS,
+        "{call}: the blocked thread used {ticks} ticks (1/100 s) of CPU time in {ms} ms while \
+         nothing happened (at most {IDLE_MAX_TICKS} allowed): it is busy-waiting (a loop that \
+         re-checks the state, with or without yield_now). A blocked call must sleep (wait on a \
+         Condvar, or a channel's blocking send / recv) and use no CPU time until it is \
+         notified"
+    );
+    assert!(
+        switches <= IDLE_MAX_SWITCHES,
+        "{call}: the blocked thread woke up {switches} times in {ms} ms while nothing happened \
+         (at most {IDLE_MAX_SWITCHES} allowed): it polls (a loop with a short sleep, yield_now, \
+         a short wait_timeout, or around try_recv / try_send). A blocked call must sleep until \
+         another thread notifies it (a Condvar wait, or a channel's blocking send / recv); it \
+         may wake up a few times a second, not more"
+    );
 }
 
-/// Perturbs the schedule: now and then yields the CPU or sleeps briefly, so that threads are
-/// interrupted at different points of their work on every run.
-fn jitter(rng: &mut u64) {
-    match next_random(rng) % 64 {
-        0 => thread::sleep(Duration::from_micros(100)),
-        1..=6 => thread::yield_now(),
-        _ => {}
+/// Waits (up to `WAKE_DEADLINE_SECS`) until every call of `calls` has returned; returns how many
+/// are still blocked.
+fn blocked_after_deadline<T>(calls: &[BlockingCall<T>]) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(WAKE_DEADLINE_SECS);
+    while calls.iter().any(|c| !c.has_returned()) && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(1));
     }
+    calls.iter().filter(|c| !c.has_returned()).count()
 }
 
 /// Checks that `taken` holds each of `expected` exactly once (in any order).
@@ -111,35 +202,6 @@ fn assert_producer_order(consumer: usize, taken: &[(usize, u64)]) {
     }
 }
 
-/// CPU time (user + system) used so far by the CALLING thread, in clock ticks (1/100 s on
-/// Linux), read from `/proc/thread-self/stat`; `None` where that file does not exist.
-fn this_thread_cpu_ticks() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    // Field 2 is the thread name in parentheses and may contain spaces: start after the last ')'.
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // fields[0] is field 3 (state), so field 14 (utime) is fields[11], field 15 (stime) fields[12].
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(utime + stime)
-}
-
-/// How many times the CALLING thread has been switched out so far (voluntary + involuntary
-/// context switches), from `/proc/thread-self/status`; `None` where that file does not exist.
-fn this_thread_switches() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
-    let mut total = 0;
-    for line in status.lines() {
-        if let Some(v) = line
-            .strip_prefix("voluntary_ctxt_switches:")
-            .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
-        {
-            total += v.trim().parse::<u64>().ok()?;
-        }
-    }
-    Some(total)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Part 1: the shared list.
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +210,7 @@ fn this_thread_switches() -> Option<u64> {
 fn every_number_is_removed_exactly_once_in_order() {
     let n = 100_000u64;
     let taken = watchdog(
-        20,
+        15,
         "run_producer_consumer with 100 000 numbers",
         move || run_producer_consumer((0..n).collect()),
     );
@@ -165,7 +227,7 @@ fn every_number_is_removed_exactly_once_in_order() {
 fn consumer_waits_for_a_slow_producer_until_it_closes() {
     // The consumer starts on an empty list and the producer pauses now and then: a consumer that
     // stops when it finds the list empty (or after a fixed number of tries) loses numbers.
-    let taken = watchdog(20, "consume with a slow producer", || {
+    let taken = watchdog(10, "consume with a slow producer", || {
         let list = Arc::new(SharedList::new());
         let consumer = {
             let list = Arc::clone(&list);
@@ -207,114 +269,141 @@ fn consumer_drains_a_list_that_is_already_closed() {
     assert_eq!(
         taken,
         vec![5, 6, 7],
-        "the consumer must take every number left, in order"
+        "the consumer must take every number left, in order, before it stops"
     );
 }
 
 #[test]
 fn consumer_stops_when_the_producer_closes_an_empty_list() {
-    // The consumer is already waiting when the producer closes without adding anything: it must
-    // be woken up and return (a missing notify after `closed = true` hangs here).
-    let taken = watchdog(
-        10,
+    watchdog(
+        15,
         "a consumer waiting on a list that is closed empty",
         || {
+            // The consumer is already waiting when the producer closes without adding anything:
+            // it must be woken up and return (a missing notify after `closed = true` leaves it
+            // asleep).
             let list = Arc::new(SharedList::new());
             let consumer = {
                 let list = Arc::clone(&list);
-                thread::spawn(move || {
+                start_call(move || {
                     let mut taken = Vec::new();
                     consume(&list, |n| taken.push(n));
                     taken
                 })
             };
-            thread::sleep(Duration::from_millis(100));
+            wait_until_asleep(&[consumer.tid]);
+            assert!(
+                !consumer.has_returned(),
+                "consume returned on an empty list that was not closed: it must wait for the \
+                 producer"
+            );
             produce(&list, std::iter::empty());
-            consumer.join().expect("the consumer panicked")
+            let taken = consumer.finish(
+                "the consumer was waiting on the empty list when the producer closed it, but \
+                 consume did not return: setting `closed` must wake the waiting consumer (notify \
+                 after it)",
+            );
+            assert!(
+                taken.is_empty(),
+                "nothing was produced, yet the consumer took {taken:?}"
+            );
         },
-    );
-    assert!(
-        taken.is_empty(),
-        "nothing was produced, yet the consumer took {taken:?}"
     );
 }
 
 #[test]
 fn consumer_calls_on_item_without_holding_the_lock() {
-    watchdog(10, "consume", || {
+    let under_lock = watchdog(10, "consume", || {
         let list = SharedList::new();
         produce(&list, 0..3);
+        // Nobody else uses the list now: the lock is free unless `consume` itself holds it.
+        let mut under_lock = Vec::new();
         consume(&list, |n| {
-            assert!(
-                list.state.try_lock().is_ok(),
-                "the lock was still held while on_item({n}) ran: drop the guard before doing \
-                 the (possibly slow) work on an item"
-            );
+            if list.state.try_lock().is_err() {
+                under_lock.push(n);
+            }
         });
+        under_lock
     });
+    assert!(
+        under_lock.is_empty(),
+        "the list's lock was still held while on_item ran for {under_lock:?}: on_item must run \
+         WITHOUT the lock (it may be slow, and the producer cannot add anything meanwhile); drop \
+         the guard before calling it"
+    );
+}
+
+#[test]
+fn producer_pulls_numbers_without_holding_the_lock() {
+    let (under_lock, state) = watchdog(10, "produce", || {
+        let list = SharedList::new();
+        // No consumer runs: the lock is free unless `produce` itself holds it while it pulls
+        // the next number from the iterator.
+        let mut under_lock = Vec::new();
+        let numbers = (0..5u64).inspect(|&n| {
+            if list.state.try_lock().is_err() {
+                under_lock.push(n);
+            }
+        });
+        produce(&list, numbers);
+        let state = list.state.lock().unwrap();
+        (under_lock, (state.items.clone(), state.closed))
+    });
+    assert!(
+        under_lock.is_empty(),
+        "produce held the list's lock while it pulled {under_lock:?} from its iterator: the \
+         iterator may be slow, and the consumer cannot take anything meanwhile. Pull the next \
+         number first, then lock only to add it"
+    );
+    assert_eq!(
+        state,
+        ((0..5).collect(), true),
+        "after produce, the list must hold every number in order and be closed"
+    );
 }
 
 #[test]
 fn consumer_sleeps_instead_of_busy_waiting() {
-    // How this is measured without a wall-clock pass/fail: the producer adds one number, then
-    // PAUSES three times for 600 ms. A consumer that waits on the condvar is asleep during the
-    // pauses: it runs only to take each of the 4 numbers, for microseconds each time. One that
-    // polls the list in a loop (with or without yield_now or a short sleep) keeps running.
-    // We read two things about the consumer thread itself, before and after `consume`, from
-    // /proc/thread-self/{stat,status} (Linux):
-    // - its CPU time (user + system). A spinning thread gets a large share of a core during the
-    //   1.8 s of pauses; we allow 150 ms, a wide margin for a sleeper, which needs well under 1 ms.
-    // - how often it was switched out (voluntary + involuntary context switches). On a busy
-    //   machine a spinner gets less CPU time but is preempted (or yields) hundreds of times, and
-    //   a consumer that polls with short sleeps blocks once per poll; a sleeper is switched out
-    //   about once per number. We allow 200.
-    // A correct consumer stays far below both limits whatever the machine's speed or load, so
-    // neither can make it fail; a busy-waiting one exceeds at least one of them.
-    let (ticks, switches) = watchdog(20, "consume with a pausing producer", || {
+    watchdog(15, "the consumer of a pausing producer", || {
+        // The producer adds one number, then waits (in its iterator) until the test lets it go on:
+        // meanwhile the consumer has taken that number and waits on an empty list. The test watches
+        // the consumer's thread: it must sleep, not poll.
         let list = Arc::new(SharedList::new());
-        let consumer = {
+        let taken = Arc::new(Mutex::new(Vec::new()));
+        let (go_on, wait_for_go) = mpsc::channel::<()>();
+        let producer = {
             let list = Arc::clone(&list);
-            thread::spawn(move || {
-                let (ticks0, switches0) = (this_thread_cpu_ticks(), this_thread_switches());
-                let mut taken = Vec::new();
-                consume(&list, |n| taken.push(n));
-                let (ticks1, switches1) = (this_thread_cpu_ticks(), this_thread_switches());
-                let ticks = ticks0.zip(ticks1).map(|(b, a)| a - b);
-                let switches = switches0.zip(switches1).map(|(b, a)| a - b);
-                (taken, ticks, switches)
+            start_call(move || {
+                let paced = (1..=3u64).inspect(move |&n| {
+                    if n == 2 {
+                        let _ = wait_for_go.recv();
+                    }
+                });
+                produce(&list, paced);
             })
         };
-        let paced = (0..4u64).inspect(|&i| {
-            if i > 0 {
-                thread::sleep(Duration::from_millis(600));
-            }
-        });
-        produce(&list, paced);
-        let (taken, ticks, switches) = consumer.join().expect("the consumer panicked");
+        let consumer = {
+            let (list, taken) = (Arc::clone(&list), Arc::clone(&taken));
+            start_call(move || consume(&list, |n| taken.lock().unwrap().push(n)))
+        };
+        let deadline = Instant::now() + Duration::from_secs(WAKE_DEADLINE_SECS);
+        while taken.lock().unwrap().is_empty() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(1));
+        }
         assert_eq!(
-            taken,
-            vec![0, 1, 2, 3],
-            "the consumer must take every number, in order"
+            *taken.lock().unwrap(),
+            vec![1],
+            "the producer added 1 and notified, but the consumer did not take it within \
+             {WAKE_DEADLINE_SECS} s"
         );
-        (ticks, switches)
+        assert_thread_sleeps(consumer.tid, "consume on an empty, open list", &|| {
+            !consumer.has_returned() && taken.lock().unwrap().len() == 1
+        });
+        drop(go_on);
+        producer.finish("produce did not finish");
+        consumer.finish("the consumer did not return after the producer closed the list");
+        assert_eq!(*taken.lock().unwrap(), vec![1, 2, 3]);
     });
-    if let Some(ticks) = ticks {
-        assert!(
-            ticks <= 15,
-            "the consumer used {ticks} ticks (1/100 s) of CPU while the producer was paused for \
-             1.8 s: it is busy-waiting. Wait on the Condvar while the list is empty instead of \
-             polling it in a loop"
-        );
-    }
-    if let Some(switches) = switches {
-        assert!(
-            switches <= 200,
-            "the consumer was switched out {switches} times while the producer added 4 numbers \
-             with pauses in between: it keeps polling the list (spinning, yielding or sleeping \
-             in a loop). Wait on the Condvar while the list is empty, so it wakes up only when \
-             the producer notifies"
-        );
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,7 +413,9 @@ fn consumer_sleeps_instead_of_busy_waiting() {
 /// Runs `producers` producer threads pushing `per_producer` items `(producer, index)` each and
 /// `consumers` consumer threads popping until `None`; closes the buffer once every producer is
 /// done; returns what each consumer took, in order. With `jitter_seed`, every thread perturbs its
-/// own schedule. Every consumer checks after each pop that `len() <= capacity()`.
+/// own schedule. Every consumer checks after each pop that `len() <= capacity()`. The first thread
+/// that sees the buffer break its contract (or panics) closes the buffer, so that the others stop
+/// instead of waiting forever, and the run fails with what that thread saw.
 fn run_buffer(
     capacity: usize,
     producers: usize,
@@ -340,30 +431,60 @@ fn run_buffer(
     );
     // Set just before the test calls close(): a pop may return None only after that.
     let closing = Arc::new(AtomicBool::new(false));
+    let failure: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    // Records the first failure and closes the buffer, which ends the run.
+    let fail = {
+        let (buf, failure) = (Arc::clone(&buf), Arc::clone(&failure));
+        move |what: String| {
+            failure
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(what);
+            buf.close();
+        }
+    };
+    let failed = {
+        let failure = Arc::clone(&failure);
+        move || failure.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    };
     let consumer_handles: Vec<_> = (0..consumers)
         .map(|c| {
             let (buf, closing) = (Arc::clone(&buf), Arc::clone(&closing));
+            let (fail, failed) = (fail.clone(), failed.clone());
             thread::spawn(move || {
                 let mut rng =
                     jitter_seed.map(|s| s ^ 0x9E37_79B9_7F4A_7C15_u64.wrapping_mul(c as u64 + 1));
                 let mut taken = Vec::new();
-                while let Some(item) = buf.pop() {
-                    taken.push(item);
-                    let len = buf.len();
-                    assert!(
-                        len <= capacity,
-                        "the buffer holds {len} items, more than its capacity {capacity}"
-                    );
-                    if let Some(rng) = rng.as_mut() {
-                        jitter(rng);
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    while let Some(item) = buf.pop() {
+                        taken.push(item);
+                        let len = buf.len();
+                        if len > capacity {
+                            return Some(format!(
+                                "the buffer holds {len} items, more than its capacity {capacity}"
+                            ));
+                        }
+                        if let Some(rng) = rng.as_mut() {
+                            jitter(rng);
+                        }
+                    }
+                    (!closing.load(Ordering::SeqCst) && !failed()).then(|| {
+                        format!(
+                            "pop returned None while the buffer was still open (after {} \
+                             items): pop must wait for an item, and check and remove it under \
+                             ONE lock",
+                            taken.len()
+                        )
+                    })
+                }));
+                match ran {
+                    Ok(None) => {}
+                    Ok(Some(what)) => fail(what),
+                    Err(panic) => {
+                        fail("a consumer panicked".to_string());
+                        std::panic::resume_unwind(panic);
                     }
                 }
-                assert!(
-                    closing.load(Ordering::SeqCst),
-                    "pop returned None while the buffer was still open (after {} items): pop \
-                     must wait for an item, and check and remove it under ONE lock",
-                    taken.len()
-                );
                 taken
             })
         })
@@ -371,6 +492,7 @@ fn run_buffer(
     let producer_handles: Vec<_> = (0..producers)
         .map(|p| {
             let buf = Arc::clone(&buf);
+            let (fail, failed) = (fail.clone(), failed.clone());
             thread::spawn(move || {
                 let mut rng =
                     jitter_seed.map(|s| s ^ 0xD1B5_4A32_D192_ED03_u64.wrapping_mul(p as u64 + 1));
@@ -378,22 +500,45 @@ fn run_buffer(
                     if let Some(rng) = rng.as_mut() {
                         jitter(rng);
                     }
-                    if buf.push((p, i)).is_err() {
-                        panic!("push({p}, {i}) returned Err although the buffer was not closed");
+                    let pushed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        buf.push((p, i)).is_ok()
+                    }));
+                    match pushed {
+                        Ok(true) => {}
+                        Ok(false) if failed() => return,
+                        Ok(false) => {
+                            return fail(format!(
+                                "push({p}, {i}) returned Err although the buffer was not closed"
+                            ));
+                        }
+                        Err(panic) => {
+                            fail("a producer panicked".to_string());
+                            std::panic::resume_unwind(panic);
+                        }
                     }
                 }
             })
         })
         .collect();
+    let mut panics = Vec::new();
     for h in producer_handles {
-        h.join().expect("a producer panicked");
+        if let Err(panic) = h.join() {
+            panics.push(panic);
+        }
     }
     closing.store(true, Ordering::SeqCst);
     buf.close();
-    consumer_handles
+    let taken: Vec<_> = consumer_handles
         .into_iter()
-        .map(|h| h.join().expect("a consumer panicked"))
-        .collect()
+        .filter_map(|h| h.join().map_err(|panic| panics.push(panic)).ok())
+        .collect();
+    if let Some(panic) = panics.pop() {
+        std::panic::resume_unwind(panic);
+    }
+    if let Some(what) = failure.lock().unwrap().take() {
+        panic!("{what}");
+    }
+    taken
 }
 
 fn check_buffer_run(producers: usize, per_producer: u64, taken: &[Vec<(usize, u64)>]) {
@@ -411,7 +556,7 @@ fn check_buffer_run(producers: usize, per_producer: u64, taken: &[Vec<(usize, u6
 fn buffer_stress_many_producers_and_consumers() {
     // 4 producers x 25 000 items = 100 000 items through a buffer of 16, taken by 4 consumers.
     let taken = watchdog(
-        40,
+        15,
         "100 000 items through the buffer (4 producers, 4 consumers)",
         || run_buffer(16, 4, 25_000, 4, None),
     );
@@ -424,7 +569,7 @@ fn buffer_survives_adversarial_schedules() {
     // yields or sleeps at pseudo-random points, with several seeds.
     for (seed, capacity) in [(1u64, 1usize), (7, 2), (42, 1), (1234, 3)] {
         let taken = watchdog(
-            30,
+            15,
             &format!("the jittered run with seed {seed}, capacity {capacity}"),
             move || run_buffer(capacity, 3, 2_000, 3, Some(seed)),
         );
@@ -435,7 +580,7 @@ fn buffer_survives_adversarial_schedules() {
 #[test]
 fn buffer_is_fifo() {
     let taken = watchdog(
-        20,
+        10,
         "one producer and one consumer through a buffer of 3",
         || {
             let buf = BoundedBuffer::new(3);
@@ -465,35 +610,27 @@ fn buffer_is_fifo() {
 
 #[test]
 fn push_blocks_while_full_until_a_pop_makes_room() {
-    watchdog(20, "the full-buffer test", || {
+    watchdog(15, "the full-buffer test", || {
         let buf = Arc::new(BoundedBuffer::new(2));
         buf.push('a').unwrap();
         buf.push('b').unwrap();
-        let returned = Arc::new(AtomicBool::new(false));
         let pusher = {
-            let (buf, returned) = (Arc::clone(&buf), Arc::clone(&returned));
-            thread::spawn(move || {
-                let result = buf.push('c');
-                returned.store(true, Ordering::SeqCst);
-                result
-            })
+            let buf = Arc::clone(&buf);
+            start_call(move || buf.push('c'))
         };
-        // A correct push cannot return while the buffer is full, however long we wait; 300 ms
-        // is plenty for a push that does not block to return.
+        // A correct push cannot return while the buffer is full, however long we wait; 300 ms is
+        // plenty for a push that does not block to return.
         thread::sleep(Duration::from_millis(300));
         assert!(
-            !returned.load(Ordering::SeqCst),
+            !pusher.has_returned(),
             "push on a full buffer (capacity 2) returned without waiting for room; len() is now {}",
             buf.len()
         );
         assert_eq!(buf.pop(), Some('a'), "pop must return the oldest item");
-        wait_for_flag(
-            &returned,
-            10,
-            "push stayed blocked for 10 s after a pop made room: is the pusher notified?",
-        );
         assert_eq!(
-            pusher.join().unwrap(),
+            pusher.finish(
+                "push stayed blocked after a pop made room: a pop must wake a waiting push"
+            ),
             Ok(()),
             "push after room was made must succeed"
         );
@@ -503,36 +640,233 @@ fn push_blocks_while_full_until_a_pop_makes_room() {
 
 #[test]
 fn pop_blocks_while_empty_until_a_push() {
-    watchdog(20, "the empty-buffer test", || {
+    watchdog(15, "the empty-buffer test", || {
         let buf = Arc::new(BoundedBuffer::new(2));
-        let returned = Arc::new(AtomicBool::new(false));
         let popper = {
-            let (buf, returned) = (Arc::clone(&buf), Arc::clone(&returned));
-            thread::spawn(move || {
-                let item = buf.pop();
-                returned.store(true, Ordering::SeqCst);
-                item
-            })
+            let buf = Arc::clone(&buf);
+            start_call(move || buf.pop())
         };
         thread::sleep(Duration::from_millis(300));
         assert!(
-            !returned.load(Ordering::SeqCst),
+            !popper.has_returned(),
             "pop on an empty, open buffer returned without waiting for an item"
         );
         buf.push(99u32).unwrap();
-        wait_for_flag(
-            &returned,
-            10,
-            "pop stayed blocked for 10 s after a push: is the consumer notified?",
+        assert_eq!(
+            popper.finish("pop stayed blocked after a push: a push must wake a waiting pop"),
+            Some(99)
         );
-        assert_eq!(popper.join().unwrap(), Some(99));
+    });
+}
+
+#[test]
+fn push_sleeps_while_the_buffer_is_full() {
+    watchdog(15, "a push on a full buffer, then a pop", || {
+        let buf = Arc::new(BoundedBuffer::new(1));
+        buf.push(1u32).unwrap();
+        let pusher = {
+            let buf = Arc::clone(&buf);
+            start_call(move || buf.push(2))
+        };
+        assert_thread_sleeps(pusher.tid, "push on a full buffer", &|| {
+            !pusher.has_returned()
+        });
+        assert_eq!(buf.pop(), Some(1));
+        assert_eq!(
+            pusher.finish(
+                "push stayed blocked after a pop made room: a pop must wake a waiting push"
+            ),
+            Ok(())
+        );
+        assert_eq!(buf.pop(), Some(2));
+    });
+}
+
+#[test]
+fn pop_sleeps_while_the_buffer_is_empty() {
+    watchdog(15, "a pop on an empty buffer, then a push", || {
+        let buf = Arc::new(BoundedBuffer::new(2));
+        let popper = {
+            let buf = Arc::clone(&buf);
+            start_call(move || buf.pop())
+        };
+        assert_thread_sleeps(popper.tid, "pop on an empty buffer", &|| {
+            !popper.has_returned()
+        });
+        buf.push(7u32).unwrap();
+        assert_eq!(
+            popper.finish("pop stayed blocked after a push: a push must wake a waiting pop"),
+            Some(7)
+        );
+    });
+}
+
+#[test]
+fn every_blocked_consumer_is_woken_by_a_push() {
+    watchdog(15, "waking blocked consumers", || {
+        // Three consumers wait on an empty buffer, each for ONE item; three items are pushed one
+        // right after the other. Each push must wake a waiting consumer: a push that notifies only
+        // when the buffer was empty before it (or a notify that reaches nobody) leaves consumers
+        // asleep next to items. Repeated, because the pushes must beat the first wake-up.
+        const WAITERS: u32 = 3;
+        for round in 0..20 {
+            let buf = Arc::new(BoundedBuffer::new(WAITERS as usize));
+            let poppers: Vec<_> = (0..WAITERS)
+                .map(|_| {
+                    let buf = Arc::clone(&buf);
+                    start_call(move || buf.pop())
+                })
+                .collect();
+            let asleep = wait_until_asleep(&poppers.iter().map(|p| p.tid).collect::<Vec<_>>());
+            for i in 0..WAITERS {
+                buf.push(i).unwrap();
+            }
+            let stuck = blocked_after_deadline(&poppers);
+            assert_eq!(
+                stuck,
+                0,
+                "round {round}: {WAITERS} consumers waited in pop on an empty buffer and {WAITERS} \
+                 items were pushed, but {stuck} consumers were still asleep {WAKE_DEADLINE_SECS} s \
+                 later next to {} items: every push must wake a waiting consumer (not only the \
+                 push that makes the buffer non-empty)",
+                buf.len()
+            );
+            let mut got: Vec<_> = poppers
+                .into_iter()
+                .map(|p| p.finish("pop did not return"))
+                .collect();
+            got.sort_unstable();
+            assert_eq!(
+                got,
+                (0..WAITERS).map(Some).collect::<Vec<_>>(),
+                "round {round}: each consumer must get one of the pushed items, each item once"
+            );
+            if !asleep {
+                break; // the consumers never sleep (they spin): the idle tests catch that
+            }
+        }
+    });
+}
+
+#[test]
+fn every_blocked_producer_is_woken_by_a_pop() {
+    watchdog(15, "waking blocked producers", || {
+        // The mirror image: three producers wait on a full buffer, then three items are popped one
+        // right after the other. Each pop must wake a waiting producer.
+        const WAITERS: u32 = 3;
+        for round in 0..20 {
+            let buf = Arc::new(BoundedBuffer::new(WAITERS as usize));
+            for i in 0..WAITERS {
+                buf.push(100 + i).unwrap();
+            }
+            let pushers: Vec<_> = (0..WAITERS)
+                .map(|i| {
+                    let buf = Arc::clone(&buf);
+                    start_call(move || buf.push(i))
+                })
+                .collect();
+            let asleep = wait_until_asleep(&pushers.iter().map(|p| p.tid).collect::<Vec<_>>());
+            let popped: Vec<_> = (0..WAITERS).map(|_| buf.pop()).collect();
+            assert_eq!(
+                popped,
+                (100..100 + WAITERS).map(Some).collect::<Vec<_>>(),
+                "round {round}: the items pushed first must be popped first"
+            );
+            let stuck = blocked_after_deadline(&pushers);
+            assert_eq!(
+                stuck, 0,
+                "round {round}: {WAITERS} producers waited in push on a full buffer and {WAITERS} \
+                 items were popped, but {stuck} producers were still asleep {WAKE_DEADLINE_SECS} s \
+                 later with room for them: every pop must wake a waiting producer (not only the \
+                 pop that makes the buffer non-full)"
+            );
+            for p in pushers {
+                assert_eq!(p.finish("push did not return"), Ok(()));
+            }
+            let mut rest: Vec<_> = (0..WAITERS).map(|_| buf.pop()).collect();
+            rest.sort_unstable();
+            assert_eq!(rest, (0..WAITERS).map(Some).collect::<Vec<_>>());
+            if !asleep {
+                break; // the producers never sleep (they spin): the idle tests catch that
+            }
+        }
+    });
+}
+
+#[test]
+fn close_wakes_every_blocked_consumer() {
+    watchdog(15, "closing a buffer with blocked consumers", || {
+        let buf = Arc::new(BoundedBuffer::<u8>::new(2));
+        let poppers: Vec<_> = (0..3)
+            .map(|_| {
+                let buf = Arc::clone(&buf);
+                start_call(move || buf.pop())
+            })
+            .collect();
+        wait_until_asleep(&poppers.iter().map(|p| p.tid).collect::<Vec<_>>());
+        buf.close();
+        let stuck = blocked_after_deadline(&poppers);
+        assert_eq!(
+            stuck, 0,
+            "3 consumers waited in pop on an empty buffer and the buffer was closed, but {stuck} \
+             were still asleep {WAKE_DEADLINE_SECS} s later: close must wake EVERY waiting pop \
+             (notify_all), and each must then return None"
+        );
+        for p in poppers {
+            assert_eq!(
+                p.finish("pop did not return"),
+                None,
+                "pop on a closed, empty buffer must return None"
+            );
+        }
+    });
+}
+
+#[test]
+fn close_wakes_every_blocked_producer() {
+    watchdog(15, "closing a buffer with blocked producers", || {
+        let buf = Arc::new(BoundedBuffer::new(1));
+        buf.push(0u64).unwrap();
+        let pushers: Vec<_> = (1..=3u64)
+            .map(|i| {
+                let buf = Arc::clone(&buf);
+                start_call(move || buf.push(i))
+            })
+            .collect();
+        wait_until_asleep(&pushers.iter().map(|p| p.tid).collect::<Vec<_>>());
+        buf.close();
+        let stuck = blocked_after_deadline(&pushers);
+        assert_eq!(
+            stuck, 0,
+            "3 producers waited in push on a full buffer and the buffer was closed, but {stuck} \
+             were still asleep {WAKE_DEADLINE_SECS} s later: close must wake EVERY waiting push \
+             (notify_all on the condvar the producers wait on), and each must return Err(item)"
+        );
+        for (p, i) in pushers.into_iter().zip(1..) {
+            assert_eq!(
+                p.finish("push did not return"),
+                Err(i),
+                "a push blocked on a full buffer must return Err(item) when the buffer is closed"
+            );
+        }
+        assert_eq!(
+            buf.pop(),
+            Some(0),
+            "the item pushed before close() must still come out"
+        );
+        assert_eq!(buf.pop(), None);
+        assert_eq!(
+            buf.push(9),
+            Err(9),
+            "push after close() must give the item back as Err"
+        );
     });
 }
 
 #[test]
 fn close_wakes_blocked_consumers_and_drains_remaining_items() {
     watchdog(
-        20,
+        10,
         "consumers blocked in pop when the buffer is closed",
         || {
             let buf = Arc::new(BoundedBuffer::new(4));
@@ -575,44 +909,15 @@ fn close_wakes_blocked_consumers_and_drains_remaining_items() {
     );
 }
 
-#[test]
-fn close_wakes_a_blocked_producer() {
-    watchdog(
-        20,
-        "a producer blocked in push when the buffer is closed",
-        || {
-            let buf = Arc::new(BoundedBuffer::new(1));
-            buf.push(0u64).unwrap();
-            let pusher = {
-                let buf = Arc::clone(&buf);
-                thread::spawn(move || buf.push(1))
-            };
-            thread::sleep(Duration::from_millis(100)); // the pusher blocks on the full buffer
-            buf.close();
-            assert_eq!(
-                pusher.join().unwrap(),
-                Err(1),
-                "a push blocked on a full buffer must return Err(item) when the buffer is closed"
-            );
-            assert_eq!(
-                buf.pop(),
-                Some(0),
-                "the item pushed before close() must still come out"
-            );
-            assert_eq!(buf.pop(), None);
-        },
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
 // Part 3: the channel pipeline.
 // ---------------------------------------------------------------------------------------------
 
 #[test]
 fn channel_pipeline_delivers_every_item_once_in_producer_order() {
-    let per_consumer = watchdog(40, "channel_pipeline with 100 000 items", || {
+    let per_consumer = watchdog(15, "channel_pipeline with 20 000 items", || {
         let inputs: Vec<Vec<(usize, u64)>> = (0..4)
-            .map(|p| (0..25_000).map(|i| (p, i)).collect())
+            .map(|p| (0..5_000).map(|i| (p, i)).collect())
             .collect();
         let seen: Mutex<HashMap<ThreadId, Vec<(usize, u64)>>> = Mutex::new(HashMap::new());
         channel_pipeline(inputs, 8, 3, |item| {
@@ -634,7 +939,7 @@ fn channel_pipeline_delivers_every_item_once_in_producer_order() {
         assert_producer_order(c, mine);
         all.extend_from_slice(mine);
     }
-    assert_each_exactly_once(&all, (0..4).flat_map(|p| (0..25_000).map(move |i| (p, i))));
+    assert_each_exactly_once(&all, (0..4).flat_map(|p| (0..5_000).map(move |i| (p, i))));
 }
 
 #[test]
@@ -643,7 +948,7 @@ fn channel_pipeline_is_bounded() {
     // capacity 4, at most 4 items wait in the channel, plus one in each thread's hands: the
     // producers cannot run further ahead. An unbounded channel lets them pull everything at once.
     let (producers, consumers, capacity, per_producer) = (2usize, 2usize, 4usize, 1_000u64);
-    let max_ahead = watchdog(30, "channel_pipeline with slow consumers", move || {
+    let max_ahead = watchdog(15, "channel_pipeline with slow consumers", move || {
         let pulled = AtomicUsize::new(0);
         let consumed = AtomicUsize::new(0);
         let max_ahead = AtomicUsize::new(0);
@@ -679,23 +984,82 @@ fn channel_pipeline_is_bounded() {
 
 #[test]
 fn channel_pipeline_runs_the_requested_number_of_consumers() {
-    // Every consumer thread waits at a barrier of 3 on its first item: this only finishes if
-    // three different threads call `consume`.
-    watchdog(
-        20,
-        "channel_pipeline with 3 consumers that must all take an item (are there really 3 \
-         consumer threads?)",
-        || {
-            thread_local! {
-                static FIRST: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    // 1. Four consumers requested: each consumer thread, on its first item, waits until four
+    //    threads are inside `consume` at once (giving up after 5 s), so this succeeds only with
+    //    four consumer threads running side by side, on any number of cores.
+    // 2. One consumer requested, `consume` slow: every item must be consumed on the same thread
+    //    (a second consumer thread would take items while the first one sleeps).
+    let (met, threads_of_4, threads_of_1) = watchdog(15, "channel_pipeline", || {
+        thread_local! {
+            static FIRST: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+        }
+        let meet = Rendezvous::new(4, 5);
+        let gave_up = AtomicBool::new(false);
+        let threads: Mutex<HashSet<ThreadId>> = Mutex::new(HashSet::new());
+        channel_pipeline(vec![(0..40u32).collect::<Vec<_>>()], 2, 4, |_item| {
+            threads.lock().unwrap().insert(thread::current().id());
+            if FIRST.with(|f| f.replace(false)) && !gave_up.load(Ordering::SeqCst) && !meet.meet() {
+                gave_up.store(true, Ordering::SeqCst);
             }
-            let barrier = Barrier::new(3);
-            channel_pipeline(vec![(0..30u32).collect::<Vec<_>>()], 2, 3, |_item| {
-                if FIRST.with(|f| f.replace(false)) {
-                    barrier.wait();
-                }
-            });
-        },
+        });
+        let threads_of_4 = threads.into_inner().unwrap().len();
+
+        let threads: Mutex<HashSet<ThreadId>> = Mutex::new(HashSet::new());
+        channel_pipeline(vec![0..50u32, 50..100], 2, 1, |_item| {
+            threads.lock().unwrap().insert(thread::current().id());
+            thread::sleep(Duration::from_millis(1));
+        });
+        let threads_of_1 = threads.into_inner().unwrap().len();
+        (!gave_up.into_inner(), threads_of_4, threads_of_1)
+    });
+    assert!(
+        met,
+        "channel_pipeline(.., consumers = 4, ..) never had 4 threads inside `consume` at the \
+         same time ({threads_of_4} different threads called it in all): start exactly \
+         `consumers` consumer threads, all running at once"
+    );
+    assert!(
+        threads_of_4 <= 4,
+        "channel_pipeline(.., consumers = 4, ..) called `consume` from {threads_of_4} different \
+         threads: start exactly `consumers` consumer threads"
+    );
+    assert_eq!(
+        threads_of_1, 1,
+        "channel_pipeline(.., consumers = 1, ..) called `consume` from {threads_of_1} different \
+         threads: start exactly `consumers` consumer threads"
+    );
+}
+
+#[test]
+fn channel_pipeline_runs_one_producer_thread_per_input() {
+    // Each of three inputs waits, when its first item is pulled, until all three have started
+    // (giving up after 5 s): that happens only if each input has its own producer thread and
+    // they run side by side.
+    let met = watchdog(15, "channel_pipeline with three inputs", || {
+        let meet = Rendezvous::new(3, 5);
+        let gave_up = Arc::new(AtomicBool::new(false));
+        let inputs: Vec<_> = (0..3u64)
+            .map(|p| {
+                let (meet, gave_up) = (Arc::clone(&meet), Arc::clone(&gave_up));
+                (0..10u64).map(move |i| {
+                    if i == 0 && !gave_up.load(Ordering::SeqCst) && !meet.meet() {
+                        gave_up.store(true, Ordering::SeqCst);
+                    }
+                    (p, i)
+                })
+            })
+            .collect();
+        let count = AtomicUsize::new(0);
+        channel_pipeline(inputs, 2, 1, |_| {
+            count.fetch_add(1, Ordering::SeqCst);
+        });
+        assert_eq!(count.into_inner(), 30, "every item must be consumed once");
+        !gave_up.load(Ordering::SeqCst)
+    });
+    assert!(
+        met,
+        "channel_pipeline was given 3 inputs, but their iterators never ran at the same time: \
+         each input needs a producer thread of its own, all running at once"
     );
 }
 
@@ -717,4 +1081,91 @@ fn channel_pipeline_ends_when_the_producers_finish() {
             "one item was sent, so `consume` must run once"
         );
     });
+}
+
+#[test]
+fn channel_pipeline_consumers_sleep_while_the_channel_is_empty() {
+    // The producer sends one item, then waits (in its iterator) until the test lets it go on:
+    // meanwhile the consumer has nothing to receive. The test watches the consumer's thread.
+    let (go_on, wait_for_go) = mpsc::channel::<()>();
+    let (tid_tx, tid_rx) = mpsc::channel::<u32>();
+    let consumed = Arc::new(AtomicUsize::new(0));
+    let pipeline = {
+        let consumed = Arc::clone(&consumed);
+        start_call(move || {
+            let items = (0..6u32).inspect(move |&i| {
+                if i == 1 {
+                    let _ = wait_for_go.recv();
+                }
+            });
+            channel_pipeline(vec![items], 2, 1, |_item| {
+                if consumed.fetch_add(1, Ordering::SeqCst) == 0 {
+                    let _ = tid_tx.send(this_thread_tid());
+                }
+            });
+        })
+    };
+    let consumer_tid = tid_rx
+        .recv_timeout(Duration::from_secs(WAKE_DEADLINE_SECS))
+        .expect("channel_pipeline did not consume the first item");
+    assert_thread_sleeps(
+        consumer_tid,
+        "a consumer of channel_pipeline waiting on an empty channel",
+        &|| consumed.load(Ordering::SeqCst) == 1 && !pipeline.has_returned(),
+    );
+    drop(go_on);
+    pipeline.finish("channel_pipeline did not return after its producer finished");
+    assert_eq!(consumed.load(Ordering::SeqCst), 6);
+}
+
+#[test]
+fn channel_pipeline_producers_sleep_while_the_channel_is_full() {
+    // The consumer waits (in `consume`, on its first item) until the test lets it go on:
+    // meanwhile the producer fills the channel and must wait for room. The test watches the
+    // producer's thread.
+    let (go_on, wait_for_go) = mpsc::channel::<()>();
+    let wait_for_go = Mutex::new(wait_for_go);
+    let (tid_tx, tid_rx) = mpsc::channel::<u32>();
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let capacity = 2;
+    let pipeline = {
+        let pulled = Arc::clone(&pulled);
+        start_call(move || {
+            let items = (0..8u32).inspect(move |_| {
+                if pulled.fetch_add(1, Ordering::SeqCst) == 0 {
+                    let _ = tid_tx.send(this_thread_tid());
+                }
+            });
+            channel_pipeline(vec![items], capacity, 1, |_item| {
+                let _ = wait_for_go.lock().unwrap().recv();
+            });
+        })
+    };
+    let producer_tid = tid_rx
+        .recv_timeout(Duration::from_secs(WAKE_DEADLINE_SECS))
+        .expect("channel_pipeline did not pull the first item");
+    // One item in the consumer's hands, `capacity` in the channel, one in the producer's hands.
+    let full = capacity + 2;
+    let deadline = Instant::now() + Duration::from_secs(WAKE_DEADLINE_SECS);
+    while pulled.load(Ordering::SeqCst) < full && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(
+        pulled.load(Ordering::SeqCst),
+        full,
+        "with the only consumer busy on its first item and a channel of capacity {capacity}, \
+         the producer should have pulled exactly {full} items and be waiting to send the last"
+    );
+    assert_thread_sleeps(
+        producer_tid,
+        "a producer of channel_pipeline waiting on a full channel",
+        &|| pulled.load(Ordering::SeqCst) == full && !pipeline.has_returned(),
+    );
+    drop(go_on);
+    pipeline.finish("channel_pipeline did not return after its consumer went on");
+    assert_eq!(
+        pulled.load(Ordering::SeqCst),
+        8,
+        "every item must be pulled"
+    );
 }

@@ -7,38 +7,12 @@
 
 use under_test::ex06_panics_and_errors::*;
 
-use std::sync::mpsc;
-use std::sync::{Arc, Barrier, Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
-/// Runs `body` on its own thread and fails the test if it has not finished after `secs`
-/// seconds (a deadlock, or a job that never comes back). A panic in `body` (a failed
-/// assertion) is passed on as it is.
-fn with_watchdog<R: Send + 'static>(
-    secs: u64,
-    what: &str,
-    body: impl FnOnce() -> R + Send + 'static,
-) -> R {
-    let (tx, rx) = mpsc::channel();
-    let handle = thread::spawn(move || {
-        let r = body();
-        let _ = tx.send(());
-        r
-    });
-    match rx.recv_timeout(Duration::from_secs(secs)) {
-        Ok(()) => handle
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-        Err(mpsc::RecvTimeoutError::Disconnected) => match handle.join() {
-            Ok(r) => r,
-            Err(p) => std::panic::resume_unwind(p),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("deadlock? {what} did not finish within {secs} s")
-        }
-    }
-}
+include!("support.rs");
 
 /// A turnstile that lets jobs finish only in a given order: `wait_for_turn(i)` blocks until it
 /// is job `i`'s turn, `pass(i)` hands the turn on. Used to make jobs finish in REVERSE input
@@ -100,7 +74,7 @@ fn panic_message_reads_str_and_string_payloads() {
 
 #[test]
 fn errors_and_panics_are_told_apart() {
-    let results = with_watchdog(5, "run_all", || {
+    let results = watchdog(5, "run_all", || {
         let jobs: Vec<Job> = vec![
             Box::new(|| Ok(1)),
             Box::new(|| Err("boom".to_string())),
@@ -144,7 +118,7 @@ fn errors_and_panics_are_told_apart() {
 #[test]
 fn a_panicking_job_is_never_dropped() {
     const JOBS: usize = 60;
-    let results = with_watchdog(8, "run_all with 60 jobs", || {
+    let results = watchdog(8, "run_all with 60 jobs", || {
         let jobs: Vec<Job> = (0..JOBS)
             .map(|i| -> Job {
                 Box::new(move || {
@@ -183,7 +157,9 @@ fn a_panicking_job_is_never_dropped() {
 #[test]
 fn outcomes_are_in_input_order_not_completion_order() {
     const JOBS: usize = 8;
-    let results = with_watchdog(5, "run_all with jobs finishing in reverse order", || {
+    let what =
+        "run_all with jobs that can only finish last-to-first (are they run one after another?)";
+    let results = watchdog(5, what, || {
         // Job JOBS-1 finishes first, job 0 last: completion order is the reverse of input order.
         let turn = Turnstile::starting_at(JOBS - 1);
         let jobs: Vec<Job> = (0..JOBS)
@@ -218,36 +194,58 @@ fn outcomes_are_in_input_order_not_completion_order() {
 
 #[test]
 fn jobs_run_concurrently_on_their_own_threads() {
+    // Every job waits, inside itself, until all of them are running (giving up after 5 s): they
+    // all meet only if run_all starts every job on its own thread before waiting for any. Job 2
+    // then panics, the others return the id of the thread they ran on.
     const JOBS: usize = 6;
-    let caller = thread::current().id();
-    let results = with_watchdog(
-        5,
-        "run_all with jobs that wait for each other at a Barrier",
-        move || {
-            // Every job waits until all of them have started: this only finishes if they all run
-            // at the same time, each on its own thread.
-            let barrier = Arc::new(Barrier::new(JOBS));
-            let jobs: Vec<Box<dyn FnOnce() -> Result<thread::ThreadId, String> + Send>> = (0..JOBS)
-                .map(
-                    |i| -> Box<dyn FnOnce() -> Result<thread::ThreadId, String> + Send> {
-                        let barrier = Arc::clone(&barrier);
-                        Box::new(move || {
-                            barrier.wait();
-                            if i == 2 {
-                                panic!("after the barrier");
+    type IdJob = Box<dyn FnOnce() -> Result<thread::ThreadId, String> + Send>;
+    let (results, caller, gave_up, most) = watchdog(
+        15,
+        "run_all with jobs that wait until all of them are running",
+        || {
+            let caller = thread::current().id();
+            let meet = Rendezvous::new(JOBS, 5);
+            let gave_up = Arc::new(AtomicBool::new(false));
+            let gauge = OverlapGauge::new();
+            let jobs: Vec<IdJob> = (0..JOBS)
+                .map(|i| -> IdJob {
+                    let (meet, gave_up, gauge) =
+                        (Arc::clone(&meet), Arc::clone(&gave_up), Arc::clone(&gauge));
+                    Box::new(move || {
+                        gauge.track(|| {
+                            // Once one job has given up, the others do not wait again.
+                            if !gave_up.load(Ordering::SeqCst) && !meet.meet() {
+                                gave_up.store(true, Ordering::SeqCst);
                             }
-                            Ok(thread::current().id())
-                        })
-                    },
-                )
+                        });
+                        if i == 2 {
+                            panic!("after the meeting");
+                        }
+                        Ok(thread::current().id())
+                    })
+                })
                 .collect();
-            run_all(jobs)
+            let results = run_all(jobs);
+            (
+                results,
+                caller,
+                gave_up.load(Ordering::SeqCst),
+                gauge.most(),
+            )
         },
     );
-    assert_eq!(results.len(), JOBS);
+    assert!(
+        !gave_up,
+        "{JOBS} jobs were given to run_all, but at most {most} of them were running at the same \
+         time: run_all must start every job on its own thread first, and only then wait for \
+         them (a lazy `map(spawn).map(join)`, or spawn-then-join in one loop, runs them one \
+         after another)"
+    );
+    assert_eq!(results.len(), JOBS, "one outcome per job");
     assert_eq!(
         results[2],
-        Err(JobError::Panicked("after the barrier".to_string()))
+        Err(JobError::Panicked("after the meeting".to_string())),
+        "job 2 panicked with \"after the meeting\""
     );
     let mut ids: Vec<_> = results
         .iter()
@@ -255,7 +253,7 @@ fn jobs_run_concurrently_on_their_own_threads() {
         .collect();
     assert!(
         ids.iter().all(|id| *id != caller),
-        "the jobs must run on spawned threads, not on the calling thread"
+        "the jobs must run on spawned threads, not on the thread that called run_all"
     );
     ids.sort_by_key(|id| format!("{id:?}"));
     ids.dedup();
@@ -295,7 +293,7 @@ fn lock_recover_recovers_a_poisoned_mutex() {
     );
     assert!(m.is_poisoned(), "setup: the mutex should be poisoned now");
 
-    let (data, poisoned) = with_watchdog(5, "lock_recover on a poisoned mutex", {
+    let (data, poisoned) = watchdog(5, "lock_recover on a poisoned mutex", {
         let m = Arc::clone(&m);
         move || {
             let (g, p) = lock_recover(&m);
@@ -323,7 +321,7 @@ fn locked_jobs_survive_a_panicking_job() {
     const JOBS: usize = 20;
     const BAD: usize = 5;
     let state = Arc::new(Mutex::new(Vec::<usize>::new()));
-    let report = with_watchdog(8, "run_locked with a job that panics holding the lock", {
+    let report = watchdog(8, "run_locked with a job that panics holding the lock", {
         let state = Arc::clone(&state);
         move || {
             let jobs: Vec<LockedJob> = (0..JOBS)
@@ -370,7 +368,7 @@ fn locked_jobs_run_on_an_already_poisoned_mutex() {
     .join();
     assert!(state.is_poisoned(), "setup: the mutex should be poisoned");
 
-    let report = with_watchdog(5, "run_locked on a poisoned mutex", {
+    let report = watchdog(5, "run_locked on a poisoned mutex", {
         let state = Arc::clone(&state);
         move || {
             let jobs: Vec<_> = (1..=JOBS as u64)
@@ -398,7 +396,7 @@ fn locked_jobs_run_on_an_already_poisoned_mutex() {
 #[test]
 fn locked_run_without_panics_reports_no_poison() {
     let state = Arc::new(Mutex::new(Vec::new()));
-    let report = with_watchdog(5, "run_locked", {
+    let report = watchdog(5, "run_locked", {
         let state = Arc::clone(&state);
         move || {
             let jobs: Vec<_> = (0..8).map(|i| move |v: &mut Vec<i32>| v.push(i)).collect();
@@ -418,5 +416,103 @@ fn locked_run_without_panics_reports_no_poison() {
         v,
         (0..8).collect::<Vec<_>>(),
         "every job must have run once"
+    );
+}
+
+#[test]
+fn locked_run_reports_every_panicking_job_in_ascending_order() {
+    // Ten of thirty jobs panic while holding the lock (jobs 0, 3, 6, ..., 27). Every job must
+    // still run once, and `panicked` must list all ten, in ascending order, whatever order the
+    // jobs ran and finished in.
+    const JOBS: usize = 30;
+    let state = Arc::new(Mutex::new(Vec::<usize>::new()));
+    let report = watchdog(
+        10,
+        "run_locked with ten jobs that panic holding the lock",
+        {
+            let state = Arc::clone(&state);
+            move || {
+                let jobs: Vec<LockedJob> = (0..JOBS)
+                    .map(|i| -> LockedJob {
+                        Box::new(move |v: &mut Vec<usize>| {
+                            v.push(i);
+                            if i % 3 == 0 {
+                                panic!("job {i} dies holding the lock");
+                            }
+                        })
+                    })
+                    .collect();
+                run_locked(state, jobs)
+            }
+        },
+    );
+    let mut ran = state.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    ran.sort_unstable();
+    assert_eq!(
+        ran,
+        (0..JOBS).collect::<Vec<_>>(),
+        "every job must run exactly once, even after others panicked holding the lock"
+    );
+    let expected: Vec<usize> = (0..JOBS).step_by(3).collect();
+    assert_eq!(
+        report.panicked, expected,
+        "jobs {expected:?} panicked: `panicked` must list every one of them, each once, in \
+         ascending order (not in the order they finished, and not only the first)"
+    );
+    assert!(
+        report.poisoned,
+        "jobs panicked holding the lock: the mutex is poisoned"
+    );
+}
+
+#[test]
+fn locked_run_reports_the_poison_once_every_job_has_finished() {
+    // The first job to get the lock holds it for a while, then panics: the mutex becomes
+    // poisoned only then, and every other job runs after that on the poisoned mutex. The report
+    // must say what holds once every job has finished: poisoned. (Reading `is_poisoned()` before
+    // the jobs are done, or clearing the poison while recovering the guard, says otherwise.)
+    const JOBS: usize = 8;
+    let state = Arc::new(Mutex::new(Vec::<usize>::new()));
+    let report = watchdog(10, "run_locked with a slow first job that panics", {
+        let state = Arc::clone(&state);
+        move || {
+            let jobs: Vec<LockedJob> = (0..JOBS)
+                .map(|i| -> LockedJob {
+                    Box::new(move |v: &mut Vec<usize>| {
+                        v.push(i);
+                        if v.len() == 1 {
+                            thread::sleep(Duration::from_millis(200));
+                            panic!("job {i}, the first to run, dies holding the lock");
+                        }
+                    })
+                })
+                .collect();
+            run_locked(state, jobs)
+        }
+    });
+    let ran = state.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut sorted = ran.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        (0..JOBS).collect::<Vec<_>>(),
+        "every job must run exactly once, also after the first one poisoned the mutex"
+    );
+    let first = ran[0];
+    assert_eq!(
+        report.panicked,
+        vec![first],
+        "only job {first} (the first to run) panicked"
+    );
+    assert!(
+        state.is_poisoned(),
+        "job {first} panicked holding the lock, so the mutex must still be poisoned after \
+         run_locked: recovering the guard with `into_inner` must not clear the poison"
+    );
+    assert!(
+        report.poisoned,
+        "job {first} panicked holding the lock, and the mutex was poisoned once every job had \
+         finished, but run_locked reported `poisoned: false`: read `is_poisoned()` after \
+         joining every thread"
     );
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use course::manifest::Manifest;
+use course::selfcheck::{self, VariantKind};
 use course::testrun::{self, Outcome, TestBinaries};
 
 fn root() -> PathBuf {
@@ -30,21 +31,7 @@ fn build(package: &str) -> TestBinaries {
 
 /// Runs every test the manifest lists for every exercise, each alone, with its time limit.
 fn run_manifest_tests(bins: &TestBinaries, m: &Manifest) -> Vec<(String, Outcome)> {
-    let mut work = Vec::new();
-    let mut owners = Vec::new();
-    for ex in &m.exercises {
-        let exe = bins
-            .by_target
-            .get(&ex.name)
-            .unwrap_or_else(|| panic!("no test binary for {}", ex.name));
-        let listed = testrun::list_tests(exe).expect("--list works");
-        for t in &ex.tests {
-            work.push((exe.clone(), t.name.clone(), listed.clone(), t.timeout()));
-            owners.push(ex.name.clone());
-        }
-    }
-    let outcomes = testrun::run_many(&work, testrun::default_jobs());
-    owners.into_iter().zip(outcomes).collect()
+    selfcheck::run_manifest_tests(bins, m, testrun::default_jobs()).expect("the tests run")
 }
 
 #[test]
@@ -110,50 +97,32 @@ fn every_graded_test_passes_on_the_solutions_alone_within_its_time_limit() {
 
 #[test]
 fn alternative_implementations_pass_and_broken_ones_fail() {
+    // One run here; `cargo course selfcheck --runs 20 --load` is the repeated check under load.
     let bins = build("graded-fixtures");
-    let mut problems = Vec::new();
-    let mut seen = 0;
-    for (target, exe) in &bins.by_target {
-        let kind = if target.contains("_alt_") {
-            "alt"
-        } else if target.contains("_broken_") {
-            "broken"
-        } else {
-            problems.push(format!("fixture `{target}` is neither _alt_ nor _broken_"));
-            continue;
-        };
-        seen += 1;
-        let listed = testrun::list_tests(exe).unwrap();
-        assert!(!listed.is_empty(), "fixture `{target}` has no tests");
-        let work: Vec<_> = listed
-            .iter()
-            .map(|t| {
-                (
-                    exe.clone(),
-                    t.clone(),
-                    listed.clone(),
-                    std::time::Duration::from_secs(30),
-                )
-            })
-            .collect();
-        let outcomes = testrun::run_many(&work, testrun::default_jobs());
-        let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.verdict.passed()).collect();
-        match kind {
-            "alt" if !failed.is_empty() => problems.push(format!(
-                "alternative `{target}` is correct but fails: {}",
-                failed
+    let variants = selfcheck::variants(&bins).expect("the fixtures list their tests");
+    assert!(!variants.is_empty(), "no fixtures found in tests/fixtures");
+    let runs = selfcheck::run_variants(&manifest(), &variants, &[], testrun::default_jobs());
+    let problems: Vec<String> = variants
+        .iter()
+        .zip(&runs)
+        .filter(|(v, r)| !v.judged_right(r))
+        .map(|(v, r)| match v.kind {
+            VariantKind::Alternative => format!(
+                "alternative {}::{} is correct but fails: {}",
+                v.exercise,
+                v.name,
+                r.failed
                     .iter()
-                    .map(|o| format!("{} ({})", o.name, o.verdict.word()))
+                    .map(|o| format!("{} ({}):\n{}", o.name, o.verdict.word(), o.output))
                     .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-            "broken" if failed.is_empty() => problems.push(format!(
-                "broken variant `{target}` passes every graded test: the tests miss its bug"
-            )),
-            _ => {}
-        }
-    }
-    assert!(seen > 0, "no fixtures found in tests/fixtures/tests");
+                    .join("\n")
+            ),
+            VariantKind::Broken => format!(
+                "broken variant {}::{} passes every graded test: the tests miss its bug",
+                v.exercise, v.name
+            ),
+        })
+        .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -7,7 +7,7 @@
 fn many_producers_one_consumer_through_a_buffer_of_one() {
     // 8 producers, 1 consumer, capacity 1: the buffer is full nearly all the time.
     let taken = watchdog(
-        40,
+        20,
         "8 producers and 1 consumer through a buffer of 1",
         || run_buffer(1, 8, 2_000, 1, None),
     );
@@ -16,7 +16,7 @@ fn many_producers_one_consumer_through_a_buffer_of_one() {
 
 #[test]
 fn one_producer_many_consumers_with_jitter() {
-    let taken = watchdog(40, "1 producer and 6 consumers with jitter", || {
+    let taken = watchdog(20, "1 producer and 6 consumers with jitter", || {
         run_buffer(5, 1, 5_000, 6, Some(99))
     });
     check_buffer_run(1, 5_000, &taken);
@@ -26,7 +26,7 @@ fn one_producer_many_consumers_with_jitter() {
 fn shared_list_delivers_a_long_run_exactly_once() {
     let numbers: Vec<u64> = (0..50_000).map(|i| i * 3 + 1).collect();
     let expected = numbers.clone();
-    let got = watchdog(40, "50 000 numbers through the shared list", move || {
+    let got = watchdog(20, "50 000 numbers through the shared list", move || {
         run_producer_consumer(numbers)
     });
     assert_eq!(
