@@ -1,11 +1,14 @@
 """Spawn cost in Python: a thread (start + join), a process forked by `multiprocessing`
-(start + join), and `/bin/true` run by `subprocess` (start + wait)."""
+(start + join, with the `fork` start method named explicitly: Python 3.14 made `forkserver` the
+default on Linux), and `/bin/true` run by `subprocess` (start + wait)."""
 
 import multiprocessing as mp
 import subprocess
 import threading
 
 from harness import measure, parse_args
+
+FORK = mp.get_context("fork")
 
 
 def nothing():
@@ -19,7 +22,7 @@ def thread():
 
 
 def fork_process():
-    p = mp.Process(target=nothing)
+    p = FORK.Process(target=nothing)
     p.start()
     p.join()
 

@@ -1,6 +1,7 @@
 //! Two small chart kinds, written as plain SVG text (no plotting dependency, so the course
-//! tool builds no faster or slower for them): a line chart with spread bars, and a horizontal
-//! bar chart on a log scale. The caller chooses the spread (`course bench` draws quartiles).
+//! tool builds no faster or slower for them): a line chart with spread bars (a linear y axis
+//! from 0, or a log axis when the lines differ by orders of magnitude), and a horizontal bar
+//! chart on a log scale. The caller chooses the spread (`course bench` draws quartiles).
 
 use std::fmt::Write as _;
 
@@ -72,12 +73,59 @@ fn nice(max: f64) -> (f64, f64) {
     ((max / step).ceil() * step, step)
 }
 
-/// A line chart over categorical x positions `xs` (evenly spaced), y from 0.
+/// How a line chart's y axis maps values to heights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YScale {
+    /// From 0 to a round number above the highest spread bar.
+    Linear,
+    /// Powers of ten, from the one below the lowest spread bar to the one above the highest:
+    /// for lines that differ by orders of magnitude. Values must be positive.
+    Log,
+}
+
+/// The y values at which a chart draws grid lines, and the function from a value to its
+/// height as a fraction of the plot (0 at the bottom, 1 at the top).
+fn y_axis(scale: YScale, low: f64, high: f64) -> (Vec<f64>, Box<dyn Fn(f64) -> f64>) {
+    match scale {
+        YScale::Linear => {
+            let (top, step) = nice(high);
+            let ticks = (0..)
+                .map(|i| f64::from(i) * step)
+                .take_while(|y| *y <= top + step / 2.0)
+                .collect();
+            (ticks, Box::new(move |y| y / top))
+        }
+        YScale::Log => {
+            // No finite, positive value (nothing measured): draw one decade, 1 to 10.
+            let tiny = f64::MIN_POSITIVE;
+            let finite = |v: f64, fallback: f64| {
+                if v.is_finite() && v > 0.0 {
+                    v
+                } else {
+                    fallback
+                }
+            };
+            let d0 = finite(low, 1.0).max(tiny).log10().floor();
+            let d1 = finite(high, 10.0).max(tiny).log10().ceil().max(d0 + 1.0);
+            let ticks = (0..)
+                .map(|i| 10f64.powf(d0 + f64::from(i)))
+                .take_while(|y| y.log10() <= d1 + 0.5)
+                .collect();
+            (
+                ticks,
+                Box::new(move |y: f64| (y.max(tiny).log10() - d0) / (d1 - d0)),
+            )
+        }
+    }
+}
+
+/// A line chart over categorical x positions `xs` (evenly spaced).
 pub fn line_chart(
     title: &str,
     x_label: &str,
     y_label: &str,
     xs: &[f64],
+    scale: YScale,
     series: &[Series],
     foot: &[String],
 ) -> String {
@@ -85,22 +133,20 @@ pub fn line_chart(
     let series: Vec<&Series> = series.iter().filter(|s| !s.points.is_empty()).collect();
     let height = 440.0;
     let (left, right, top, bottom) = (70.0, WIDTH - 200.0, 40.0, height - 90.0);
-    let y_max = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.3))
-        .fold(0.0, f64::max);
-    let (y_top, step) = nice(y_max);
+    let points = || series.iter().flat_map(|s| s.points.iter());
+    let y_max = points().map(|p| p.3).fold(0.0, f64::max);
+    let y_min = points().map(|p| p.2).fold(f64::INFINITY, f64::min);
+    let (ticks, fraction) = y_axis(scale, y_min, y_max);
     let x_at = |x: f64| {
         let i = xs.iter().position(|v| *v == x).unwrap_or(0) as f64;
         let n = (xs.len().max(2) - 1) as f64;
         left + 30.0 + i * (right - left - 60.0) / n
     };
-    let y_at = |y: f64| bottom - y / y_top * (bottom - top);
+    let y_at = |y: f64| bottom - fraction(y) * (bottom - top);
     let mut out = String::new();
     header(&mut out, height, title);
     // Grid and y ticks.
-    let mut y = 0.0;
-    while y <= y_top + step / 2.0 {
+    for y in ticks {
         let py = y_at(y);
         let _ = writeln!(
             out,
@@ -110,7 +156,6 @@ pub fn line_chart(
             py + 4.0,
             trim(y)
         );
-        y += step;
     }
     for &x in xs {
         let px = x_at(x);
@@ -172,6 +217,7 @@ pub fn line_chart(
     out
 }
 
+/// A tick label: at most two decimals, trailing zeros dropped (`0.01`, `2.5`, `100`).
 fn trim(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -183,12 +229,17 @@ pub fn bar_chart(title: &str, bars: &[Bar], foot: &[String]) -> String {
     let top = 44.0;
     let height = top + row * bars.len() as f64 + 80.0;
     let (left, right) = (250.0, WIDTH - 90.0);
+    // Without bars (nothing measured) the axis still spans one decade, so the loop below ends.
     let lo = bars
         .iter()
         .map(|b| b.low)
         .fold(f64::INFINITY, f64::min)
-        .max(1.0);
-    let hi = bars.iter().map(|b| b.high).fold(1.0, f64::max);
+        .clamp(1.0, f64::MAX);
+    let hi = bars
+        .iter()
+        .map(|b| b.high)
+        .fold(1.0, f64::max)
+        .min(f64::MAX);
     let (d0, d1) = (
         lo.log10().floor(),
         hi.log10().ceil().max(lo.log10().floor() + 1.0),
@@ -205,7 +256,7 @@ pub fn bar_chart(title: &str, bars: &[Bar], foot: &[String]) -> String {
             "<line x1=\"{px:.1}\" y1=\"{top}\" x2=\"{px:.1}\" y2=\"{bottom}\" stroke=\"#ddd\"/>\
              <text x=\"{px:.1}\" y=\"{}\" text-anchor=\"middle\" {FONT}>{}</text>",
             bottom + 16.0,
-            super::human(10f64.powf(d))
+            super::render::human(10f64.powf(d))
         );
         d += 1.0;
     }
@@ -234,9 +285,70 @@ pub fn bar_chart(title: &str, bars: &[Bar], foot: &[String]) -> String {
             y + row / 2.0,
             x_at(b.high).max(x_at(b.median)) + 6.0,
             y + row / 2.0 + 4.0,
-            super::human(b.median)
+            super::render::human(b.median)
         );
     }
     footer(&mut out, height, foot);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_linear_axis_starts_at_zero_and_ends_above_the_highest_value() {
+        let (ticks, fraction) = y_axis(YScale::Linear, 3.0, 87.0);
+        assert_eq!(ticks.first(), Some(&0.0));
+        assert!(*ticks.last().unwrap() >= 87.0, "{ticks:?}");
+        assert_eq!(fraction(0.0), 0.0);
+        assert!(fraction(87.0) <= 1.0);
+    }
+
+    #[test]
+    fn a_log_axis_spans_whole_powers_of_ten() {
+        // 2 ms to 490 ms: the axis runs from 1 to 1000, one tick per power of ten.
+        let (ticks, fraction) = y_axis(YScale::Log, 2.0, 490.0);
+        assert_eq!(ticks, [1.0, 10.0, 100.0, 1000.0]);
+        assert!((fraction(1.0) - 0.0).abs() < 1e-12);
+        assert!((fraction(10.0) - 1.0 / 3.0).abs() < 1e-12);
+        assert!((fraction(1000.0) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn charts_without_data_are_drawn_empty_instead_of_looping() {
+        let (ticks, _) = y_axis(YScale::Log, f64::INFINITY, 0.0);
+        assert_eq!(ticks, [1.0, 10.0]);
+        let empty = Series {
+            label: "not measured".into(),
+            points: vec![],
+        };
+        let line = line_chart("t", "x", "y", &[2.0], YScale::Log, &[empty], &[]);
+        assert!(line.ends_with("</svg>\n"));
+        let bars = bar_chart("t", &[], &[]);
+        assert!(bars.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn a_log_chart_draws_every_measured_series() {
+        let series = [
+            Series {
+                label: "fast".into(),
+                points: vec![(2.0, 2.0, 1.5, 2.5), (4.0, 4.0, 3.0, 5.0)],
+            },
+            Series {
+                label: "slow & steady".into(),
+                points: vec![(2.0, 80.0, 70.0, 90.0), (4.0, 240.0, 140.0, 250.0)],
+            },
+            Series {
+                label: "not measured".into(),
+                points: vec![],
+            },
+        ];
+        let svg = line_chart("t", "x", "y", &[2.0, 4.0], YScale::Log, &series, &[]);
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert!(svg.contains("slow &amp; steady"));
+        assert!(!svg.contains("not measured"));
+        assert!(svg.contains(">1000</text>"), "{svg}");
+    }
 }
