@@ -1,15 +1,20 @@
 //! `course book`: builds the HTML book with mdBook used as a library, refusing any warning, and
 //! optionally serves it on loopback, rebuilding when a source changes.
+//!
+//! In the student's handout the tool is built without the `instructor` feature (no mdBook): the
+//! handout ships the book already rendered in `book/`, and `--serve` serves that.
 
 use std::io::Cursor;
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+#[cfg(feature = "instructor")]
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Result, anyhow};
 use clap::Args;
+#[cfg(feature = "instructor")]
 use course::book_build::{Edition, build_edition};
 
 /// Options of `course book`.
@@ -29,6 +34,7 @@ pub struct BookArgs {
     pub instructor: bool,
 }
 
+#[cfg(feature = "instructor")]
 impl BookArgs {
     fn edition(&self) -> Edition {
         if self.instructor {
@@ -40,6 +46,7 @@ impl BookArgs {
 }
 
 /// Builds the book (and serves it with `--serve`).
+#[cfg(feature = "instructor")]
 pub fn run(root: &Path, args: &BookArgs) -> Result<ExitCode> {
     let out = build_edition(root, None, args.edition())?;
     eprintln!("book built: {}", out.join("index.html").display());
@@ -49,10 +56,47 @@ pub fn run(root: &Path, args: &BookArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    serve(root, &out, args)
+    let version = Arc::new(AtomicU64::new(1));
+    {
+        let root = root.to_path_buf();
+        let version = Arc::clone(&version);
+        let edition = args.edition();
+        std::thread::spawn(move || watch_and_rebuild(&root, edition, &version));
+    }
+    eprintln!("the book is rebuilt when a source changes");
+    serve(&out, args, version)
+}
+
+/// The student's tool: serves (or opens) the book the handout ships, already rendered.
+#[cfg(not(feature = "instructor"))]
+pub fn run(root: &Path, args: &BookArgs) -> Result<ExitCode> {
+    if args.instructor {
+        return Err(anyhow!(
+            "the instructor edition is built in the instructor's repository, not in a handout"
+        ));
+    }
+    let out = root.join("book");
+    if !out.join("index.html").is_file() {
+        return Err(anyhow!(
+            "there is no rendered book in {} (a handout ships it there): get a fresh handout \
+             from your instructor, or read the chapters' sources in src/",
+            out.display()
+        ));
+    }
+    if !args.serve {
+        let index = format!("file://{}", out.join("index.html").display());
+        if args.open {
+            open_in_browser(&index);
+        } else {
+            eprintln!("the book is ready: open {index}, or run `cargo course book --serve`");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    serve(&out, args, Arc::new(AtomicU64::new(1)))
 }
 
 /// A fingerprint of every file the book is built from: changes when any of them changes.
+#[cfg(feature = "instructor")]
 fn sources_fingerprint(root: &Path) -> u64 {
     let mut acc: u64 = 0;
     let mut stack: Vec<PathBuf> = ["src", "exercises/src", "solutions/src", "theme"]
@@ -103,7 +147,8 @@ const RELOAD_SCRIPT: &str = r#"<script>
 })();
 </script>"#;
 
-fn serve(root: &Path, out: &Path, args: &BookArgs) -> Result<ExitCode> {
+/// Serves the files under `out` on loopback; pages poll `version` and reload when it changes.
+fn serve(out: &Path, args: &BookArgs, version: Arc<AtomicU64>) -> Result<ExitCode> {
     let addr = format!("127.0.0.1:{}", args.port);
     let server = tiny_http::Server::http(&addr).map_err(|e| {
         anyhow!(
@@ -112,16 +157,9 @@ fn serve(root: &Path, out: &Path, args: &BookArgs) -> Result<ExitCode> {
         )
     })?;
     let url = format!("http://{addr}/");
-    eprintln!("serving the book on {url} (Ctrl-C to stop); it is rebuilt when a source changes");
+    eprintln!("serving the book on {url} (Ctrl-C to stop)");
     if args.open {
         open_in_browser(&url);
-    }
-    let version = Arc::new(AtomicU64::new(1));
-    {
-        let root = root.to_path_buf();
-        let version = Arc::clone(&version);
-        let edition = args.edition();
-        std::thread::spawn(move || watch_and_rebuild(&root, edition, &version));
     }
     let out = out.to_path_buf();
     // A few threads so a slow client cannot stall the others.
@@ -144,6 +182,7 @@ fn serve(root: &Path, out: &Path, args: &BookArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[cfg(feature = "instructor")]
 fn watch_and_rebuild(root: &Path, edition: Edition, version: &AtomicU64) {
     let mut last = sources_fingerprint(root);
     loop {

@@ -36,6 +36,9 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
     for dir in [
         "src",
         "exercises/src",
+        // `cargo course trace`: the exercises crate's example and the harness it includes.
+        "exercises/examples",
+        "tests/trace",
         "course/src",
         "course/handout",
         "course/book-include/src",
@@ -48,6 +51,8 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
         ".gitignore",
         ".cargo/config.toml",
         "exercises/Cargo.toml",
+        // `cargo fmt` keeps the exercises at the 80 columns they are written in.
+        "exercises/rustfmt.toml",
         "course/Cargo.toml",
         "course/book-include/Cargo.toml",
     ] {
@@ -105,8 +110,26 @@ pub fn export_tree(root: &Path, dest: &Path, kind: Kind) -> Result<()> {
         format!("{header}{}", toml::to_string(&ws)?),
     )?;
     std::fs::write(dest.join("README.md"), STUDENT_README)?;
+    if kind == Kind::Handout {
+        // The student's tool is built without the instructor's verbs and without mdBook (see
+        // course/Cargo.toml), in the dev profile the exercises' tests use too, so its first build
+        // shares their dependencies; the book comes rendered.
+        crate::book_build::build(root, Some(&dest.join("book")))
+            .context("cannot render the book for the handout")?;
+        std::fs::write(dest.join(".cargo/config.toml"), STUDENT_CARGO_CONFIG)?;
+        std::fs::write(dest.join(".gitignore"), STUDENT_GITIGNORE)?;
+    }
     Ok(())
 }
+
+/// The handout's cargo alias: the student's tool (no `instructor` feature, dev profile).
+const STUDENT_CARGO_CONFIG: &str = "[alias]\n\
+# The course tool: `cargo course book --serve`, `cargo course check`, `cargo course hint ex04`.\n\
+# Built without the instructor's verbs: the book in book/ comes rendered, nothing heavy compiles.\n\
+course = \"run -q -p course --no-default-features --\"\n";
+
+/// The handout's .gitignore: unlike the instructor's tree, the rendered `book/` is part of it.
+const STUDENT_GITIGNORE: &str = "/target/\n*.swp\n";
 
 /// Removes `[[exercise.test]]` entries marked `hidden = true` from the manifest text.
 fn strip_hidden_tests(text: &str) -> Result<String> {

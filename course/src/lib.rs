@@ -1,13 +1,24 @@
 //! The library half of the course tool: what its verbs and its own tests share.
 
+#[cfg(feature = "instructor")]
 pub mod book_build;
+pub mod cargo_messages;
+#[cfg(feature = "instructor")]
 pub mod export;
 pub mod file_tree;
+#[cfg(feature = "instructor")]
+pub mod gen_stubs;
+#[cfg(feature = "instructor")]
 pub mod grading;
+#[cfg(feature = "instructor")]
 mod log_capture;
 pub mod manifest;
+pub mod partial_build;
 pub mod sandbox;
+#[cfg(feature = "instructor")]
+pub mod selfcheck;
 pub mod testrun;
+pub mod trace;
 
 use std::path::PathBuf;
 

@@ -710,10 +710,22 @@ async fn print_page(
             ));
         }
     }
-    let pdf = c
-        .print(Default::default())
-        .await
-        .context("printing print.html to PDF")?;
+    // On a loaded machine Chromium's renderer may miss chromedriver's 10 s for the long print
+    // page: that is the machine, not the book, so a timeout is tried again (twice at most).
+    let mut attempt = 0;
+    let pdf = loop {
+        attempt += 1;
+        match c.print(Default::default()).await {
+            Ok(pdf) => break pdf,
+            Err(e) if attempt < 3 && e.to_string().contains("Timed out") => {
+                o.note(format!(
+                    "print.html: printing timed out ({e}); trying again"
+                ));
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(e) => return Err(e).context("printing print.html to PDF"),
+        }
+    };
     let path = cfg.out.join("print.pdf");
     std::fs::write(&path, &pdf)?;
     if !pdf.starts_with(b"%PDF") || pdf.len() < 10_000 {

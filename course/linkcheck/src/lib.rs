@@ -1,25 +1,31 @@
 //! The offline link check of the built book: every internal link of every HTML page must point
 //! at a file that exists, and every `#anchor` at an `id` on the page it names.
 //!
-//! The checking is lychee's (`lychee-lib`), restricted to `file://` links: links to other sites
-//! are left alone (CI has no network), which is what lychee's `--offline` does.
+//! Pages are read with html5ever's tokenizer (the HTML parser mdBook itself builds on), so links
+//! and ids are found as a browser finds them: attributes of real tags, not text that looks like
+//! one inside a script or a code block. Links with a scheme (`https:`, `mailto:`, ...) or to another
+//! host are left alone: the check is offline.
 
-use std::collections::{BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use futures::StreamExt;
-use lychee_lib::collector::Collector;
-use lychee_lib::{BaseInfo, ClientBuilder, FileType, FragmentCheckerOptions, Input, InputSource};
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, StartTag, TagToken, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
 
 /// One link that does not resolve: the page it is on, the link as resolved, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BrokenLink {
     /// The HTML page holding the link, relative to the book's folder.
     pub page: String,
-    /// The link as lychee resolved it, relative to the book's folder when inside it.
+    /// The link resolved against its page, relative to the book's folder (`ch04.html#x`).
     pub link: String,
-    /// What is wrong: a missing file, or an anchor that no element has as its `id`.
+    /// What is wrong: a missing file, an anchor that no element has as its `id`, or a path that
+    /// leaves the book's folder.
     pub problem: String,
 }
 
@@ -48,98 +54,186 @@ pub fn build_and_check(root: &Path, dest: &Path) -> Result<Report> {
     check_dir(&out)
 }
 
+/// What one page holds: the links of its tags (`href`, `src`) and the anchors it defines
+/// (`id`, and `name` on `<a>`).
+#[derive(Debug, Default)]
+struct Page {
+    links: Vec<String>,
+    ids: HashSet<String>,
+}
+
 /// Checks every internal link and `#anchor` of every `.html` file under `dir` (the built book).
 pub fn check_dir(dir: &Path) -> Result<Report> {
     let dir = std::path::absolute(dir).with_context(|| format!("bad path {}", dir.display()))?;
-    let pages = course::file_tree::files_with_extension(&dir, "html")?;
-    if pages.is_empty() {
+    let files = course::file_tree::files_with_extension(&dir, "html")?;
+    if files.is_empty() {
         return Err(anyhow!(
             "no HTML page under {}: was the book built?",
             dir.display()
         ));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .context("cannot start the async runtime for lychee")?;
-    let mut report = runtime.block_on(check_pages(&dir, &pages))?;
-    report.pages = pages.len();
-    Ok(report)
-}
-
-async fn check_pages(dir: &Path, pages: &[PathBuf]) -> Result<Report> {
-    let inputs: HashSet<Input> = pages
-        .iter()
-        .map(|p| Input::from_input_source(InputSource::FsPath(p.clone())))
-        .collect();
-    let collector = Collector::new(Some(dir.to_path_buf()), BaseInfo::none())
-        .map_err(|e| anyhow!("lychee: {e}"))?;
-    let requests: Vec<_> = collector
-        .collect_links_from_file_types(inputs, FileType::html_extensions())
-        .collect()
-        .await;
-
-    let client = ClientBuilder::builder()
-        // Offline: only links to files of the book are checked.
-        .schemes(HashSet::from(["file".to_string()]))
-        .fragment_checker_options(FragmentCheckerOptions {
-            check_anchor_fragments: true,
-            check_text_fragments: false,
-        })
-        // A link to a folder must reach its index.html, as a static web server serves it.
-        .index_files(Some(vec!["index.html".to_string()]))
-        .build()
-        .client()
-        .map_err(|e| anyhow!("lychee client: {e}"))?;
-
-    let mut report = Report::default();
+    let mut pages: HashMap<PathBuf, Page> = HashMap::new();
+    for file in &files {
+        let html = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        pages.insert(file.clone(), read_page(&html));
+    }
+    let mut report = Report {
+        pages: files.len(),
+        ..Report::default()
+    };
     let mut broken = BTreeSet::new();
-    for request in requests {
-        let request = match request {
-            Ok(r) => r,
-            Err(e) => {
-                // A link lychee cannot even turn into a URL (say, a relative path leaving the
-                // book's folder) is broken too.
+    for file in &files {
+        let page_name = relative(&dir, file);
+        for link in &pages[file].links {
+            let Some(target) = internal_target(link) else {
+                continue;
+            };
+            report.checked += 1;
+            let mut fail = |resolved: String, problem: &str| {
                 broken.insert(BrokenLink {
-                    page: "?".into(),
-                    link: String::new(),
-                    problem: e.to_string(),
+                    page: page_name.clone(),
+                    link: resolved,
+                    problem: problem.to_string(),
                 });
+            };
+            let Some(mut path) = resolve(&dir, file, &target.path) else {
+                fail(link.clone(), "the path leaves the book's folder");
+                continue;
+            };
+            if path.is_dir() {
+                path = path.join("index.html");
+            }
+            let shown = match &target.fragment {
+                Some(f) => format!("{}#{f}", relative(&dir, &path)),
+                None => relative(&dir, &path),
+            };
+            if !path.is_file() {
+                fail(shown, "no such file");
                 continue;
             }
-        };
-        if request.uri.scheme() != "file" {
-            continue;
-        }
-        let page = page_name(dir, &request.source);
-        let link = request.uri.to_string();
-        // Shown relative to the book's folder: `ch04.html#x`, not `file:///tmp/.../ch04.html#x`.
-        let prefix = format!("file://{}/", dir.display());
-        let link = link.strip_prefix(&prefix).map(String::from).unwrap_or(link);
-        let response = client
-            .check(request)
-            .await
-            .map_err(|e| anyhow!("lychee: {e}"))?;
-        report.checked += 1;
-        let status = response.status();
-        if !status.is_success() && !status.is_excluded() {
-            broken.insert(BrokenLink {
-                page,
-                link,
-                problem: status.to_string(),
-            });
+            let Some(fragment) = target.fragment.as_deref().filter(|f| !f.is_empty()) else {
+                continue;
+            };
+            match pages.get(&path) {
+                Some(p) if p.ids.contains(fragment) => {}
+                Some(_) => fail(shown, "no element on that page has this id"),
+                None => {} // an anchor into a non-HTML file (a figure): nothing to look up
+            }
         }
     }
     report.broken = broken.into_iter().collect();
     Ok(report)
 }
 
-fn page_name(dir: &Path, source: &lychee_lib::ResolvedInputSource) -> String {
-    match source {
-        lychee_lib::ResolvedInputSource::FsPath(p) => p
-            .strip_prefix(dir)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .into_owned(),
-        other => other.to_string(),
+/// A link's path (percent-decoded, without query) and fragment.
+struct Target {
+    path: String,
+    fragment: Option<String>,
+}
+
+/// `Some` for a link to a file of the book: no scheme, no host.
+fn internal_target(link: &str) -> Option<Target> {
+    let link = link.trim();
+    if link.starts_with("//") {
+        return None; // another host
+    }
+    let before_delims = link.split(['/', '?', '#']).next().unwrap_or("");
+    if before_delims.contains(':') {
+        return None; // https:, mailto:, javascript:, data:, ...
+    }
+    let (rest, fragment) = match link.split_once('#') {
+        Some((r, f)) => (r, Some(decode(f))),
+        None => (link, None),
+    };
+    let path = rest.split('?').next().unwrap_or("");
+    Some(Target {
+        path: decode(path),
+        fragment,
+    })
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The file a link's path names, resolved against the page holding it (`/x` against the book's
+/// folder); `None` if it leaves the book's folder.
+fn resolve(book: &Path, page: &Path, path: &str) -> Option<PathBuf> {
+    if path.is_empty() {
+        return Some(page.to_path_buf());
+    }
+    let (mut out, rest) = match path.strip_prefix('/') {
+        Some(rest) => (book.to_path_buf(), rest),
+        None => (page.parent()?.to_path_buf(), path),
+    };
+    for c in Path::new(rest).components() {
+        match c {
+            Component::Normal(part) => out.push(part),
+            Component::ParentDir => {
+                out.pop();
+            }
+            _ => {}
+        }
+    }
+    out.starts_with(book).then_some(out)
+}
+
+fn relative(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The links and ids of one HTML page.
+fn read_page(html: &str) -> Page {
+    let tokenizer = Tokenizer::new(PageSink::default(), TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.page.into_inner()
+}
+
+#[derive(Default)]
+struct PageSink {
+    page: RefCell<Page>,
+}
+
+impl TokenSink for PageSink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let TagToken(tag) = token else {
+            return TokenSinkResult::Continue;
+        };
+        if tag.kind != StartTag {
+            return TokenSinkResult::Continue;
+        }
+        let mut page = self.page.borrow_mut();
+        for attr in &tag.attrs {
+            match &*attr.name.local {
+                "href" | "src" => page.links.push(attr.value.to_string()),
+                "id" => {
+                    page.ids.insert(attr.value.to_string());
+                }
+                "name" if &*tag.name == "a" => {
+                    page.ids.insert(attr.value.to_string());
+                }
+                _ => {}
+            }
+        }
+        // What a tree builder would tell the tokenizer: these elements hold raw text, not tags.
+        match &*tag.name {
+            "script" if !tag.self_closing => TokenSinkResult::RawData(RawKind::ScriptData),
+            "style" | "xmp" | "iframe" | "noembed" | "noframes" => {
+                TokenSinkResult::RawData(RawKind::Rawtext)
+            }
+            "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
+            _ => TokenSinkResult::Continue,
+        }
     }
 }
