@@ -500,6 +500,16 @@ async fn checks(c: &Client, cfg: &Config, base: &str, chapters: &[String]) -> Re
     })))
     .await
     .context("installing the playground stand-in")?;
+    // mdBook's print.html calls `window.print()` 100 ms after it loads. Headless Chromium then
+    // starts a print of its own that never finishes, and the check's own print-to-PDF fails
+    // with "Page is already being printed" (or times out waiting for the renderer). The check
+    // prints through WebDriver instead, so the page's own call is made a no-op on every page.
+    c.issue_cmd(Cdp(json!({
+        "cmd": "Page.addScriptToEvaluateOnNewDocument",
+        "params": { "source": "window.print = function () {};" }
+    })))
+    .await
+    .context("disabling the print page's own window.print()")?;
 
     let mut pages: Vec<String> = vec!["index.html".into()];
     pages.extend(chapters.iter().cloned());
