@@ -395,20 +395,20 @@ impl Rec {
 
     /// The wall-clock time of a measured call (printed with the speed-up over the baseline).
     fn timing(self, label: &str, took: Duration) {
-        self.record(
-            Json::new("timing")
-                .str("label", label)
-                .num("wall_us", micros(took))
-                .line(),
-        );
+        self.wall_time("timing", label, took);
     }
 
     /// The time the same work takes done one task after the other on one thread, no pool.
     /// Measured before and after the scenario: the tool keeps the shorter, so that a moment
     /// of load on a busy machine does not inflate the speed-up.
     fn baseline(self, label: &str, took: Duration) {
+        self.wall_time("baseline", label, took);
+    }
+
+    /// An event `kind` ("timing" or "baseline") that says how long `label` took.
+    fn wall_time(self, kind: &str, label: &str, took: Duration) {
         self.record(
-            Json::new("baseline")
+            Json::new(kind)
                 .str("label", label)
                 .num("wall_us", micros(took))
                 .line(),
