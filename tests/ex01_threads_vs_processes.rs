@@ -185,6 +185,24 @@ fn gated_primes_on_processes(
     (started_at_once, result, gate)
 }
 
+/// [`gated_primes_on_processes`] with plain stand-ins: fails unless all `k` children were
+/// started while the first was still held at the gate (they run at the same time), and unless
+/// the run counts `primes` primes below `n` in `k` parts. Returns the run and the gate.
+fn primes_on_processes_all_at_once(n: u64, k: usize, primes: u64) -> (ProcessRun, GatedWorker) {
+    let (started, result, gate) = gated_primes_on_processes(n, k, "", 4);
+    assert_eq!(
+        started.len(),
+        k,
+        "{k} child processes were to count the primes, but only {} had been started while the \
+         first was still waiting to run (4 s): the children were started and waited for one at \
+         a time. Spawn all of them first, then wait for them all",
+        started.len()
+    );
+    let run = result.expect("primes_on_processes returned an error");
+    check_run_counts(&format!("primes_on_processes(.., {n}, {k})"), &run, n, k, primes);
+    (run, gate)
+}
+
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic
         .downcast_ref::<String>()
@@ -208,6 +226,20 @@ fn assert_all_reaped(pids: &[u32], when: &str) {
             }
         );
     }
+}
+
+/// Fails with `distinct` unless the jobs ran on `expected` different threads (`ids`: the thread
+/// of each job), and with `on_caller` if one of them ran on the `caller`'s thread.
+fn assert_on_threads_of_their_own(
+    ids: impl IntoIterator<Item = thread::ThreadId>,
+    expected: usize,
+    caller: thread::ThreadId,
+    distinct: &str,
+    on_caller: &str,
+) {
+    let ids: HashSet<_> = ids.into_iter().collect();
+    assert_eq!(ids.len(), expected, "{distinct}");
+    assert!(!ids.contains(&caller), "{on_caller}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,16 +309,15 @@ fn threads_do_the_work_on_distinct_threads() {
     let (run, me) = watchdog(8, "primes_on_threads(20_000, 4)", || {
         (primes_on_threads(20_000, 4), thread::current().id())
     });
-    let ids: HashSet<_> = run.parts.iter().map(|p| p.worker).collect();
-    assert_eq!(
-        ids.len(),
+    assert_on_threads_of_their_own(
+        run.parts.iter().map(|p| p.worker),
         4,
-        "each of the 4 parts should be counted by its own thread, got {:?}",
-        run.parts
-    );
-    assert!(
-        !ids.contains(&me),
-        "a part was counted on the calling thread: spawn a new thread for every part"
+        me,
+        &format!(
+            "each of the 4 parts should be counted by its own thread, got {:?}",
+            run.parts
+        ),
+        "a part was counted on the calling thread: spawn a new thread for every part",
     );
 }
 
@@ -427,23 +458,7 @@ fn processes_count_the_same_primes_as_threads() {
 fn processes_all_run_at_the_same_time() {
     // The stand-in children wait at a gate until the test has seen all 4 started: children
     // started and waited for one at a time never get past the first.
-    let (started, result, gate) = gated_primes_on_processes(40_000, 4, "", 4);
-    assert_eq!(
-        started.len(),
-        4,
-        "4 child processes were to count the primes, but only {} had been started while the \
-         first was still waiting to run (4 s): the children were started and waited for one at \
-         a time. Spawn all of them first, then wait for them all",
-        started.len()
-    );
-    let run = result.expect("primes_on_processes returned an error");
-    check_run_counts(
-        "primes_on_processes(.., 40_000, 4)",
-        &run,
-        40_000,
-        4,
-        PRIMES_BELOW_40_000,
-    );
+    let (run, gate) = primes_on_processes_all_at_once(40_000, 4, PRIMES_BELOW_40_000);
     let reported: Vec<u32> = {
         let mut p: Vec<u32> = run.parts.iter().map(|p| p.worker).collect();
         p.sort_unstable();
@@ -662,11 +677,12 @@ fn io_waits_overlap_on_threads() {
         values, expected,
         "results[i] must be io(i), in request order"
     );
-    let threads: HashSet<_> = results.iter().map(|r| r.1).collect();
-    assert_eq!(threads.len(), N, "each call should run on its own thread");
-    assert!(
-        !threads.contains(&caller),
-        "a call ran on the calling thread: every call must be on a thread of its own"
+    assert_on_threads_of_their_own(
+        results.iter().map(|r| r.1),
+        N,
+        caller,
+        "each call should run on its own thread",
+        "a call ran on the calling thread: every call must be on a thread of its own",
     );
 }
 

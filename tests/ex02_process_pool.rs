@@ -57,6 +57,22 @@ fn proc_state_letter(pid: u32) -> Option<String> {
     proc_stat_fields(&format!("/proc/{pid}/stat")).map(|f| f[0].clone())
 }
 
+/// Starts a single worker and sends it `task` (flushed); returns the worker and its PID.
+fn worker_given(task: &Task) -> (Worker, u32) {
+    let mut worker = Worker::spawn(worker_exe()).expect("Worker::spawn failed");
+    let pid = worker.pid();
+    worker.send(task).and_then(|()| worker.flush()).unwrap();
+    (worker, pid)
+}
+
+/// Starts a single worker that exits with `code` at once, without answering; returns the worker
+/// and its PID.
+fn worker_exiting_with(code: i32) -> (Worker, u32) {
+    let (mut worker, pid) = worker_given(&Task::Exit(code));
+    assert!(worker.recv().is_err(), "a worker that exits has no answer");
+    (worker, pid)
+}
+
 /// Waits (up to 5 s) until `done()` holds; returns whether it did.
 fn eventually(mut done: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -725,15 +741,10 @@ fn reap_waits_for_the_exit_and_returns_the_real_status() {
     watchdog(8, "closing and reaping single workers", || {
         // A worker busy with a task when its input is closed: it exits only after answering,
         // and reap must wait for that.
-        let mut worker = Worker::spawn(worker_exe()).expect("Worker::spawn failed");
-        let pid = worker.pid();
-        worker
-            .send(&Task::Sleep {
-                millis: 300,
-                value: 5,
-            })
-            .and_then(|()| worker.flush())
-            .unwrap();
+        let (mut worker, pid) = worker_given(&Task::Sleep {
+            millis: 300,
+            value: 5,
+        });
         worker.close_input();
         let status = worker.reap().expect("reap failed");
         assert_eq!(
@@ -754,13 +765,7 @@ fn reap_waits_for_the_exit_and_returns_the_real_status() {
         );
 
         // A worker that dies with exit code 5: reap reports that code, not a made-up success.
-        let mut worker = Worker::spawn(worker_exe()).expect("Worker::spawn failed");
-        let pid = worker.pid();
-        worker
-            .send(&Task::Exit(5))
-            .and_then(|()| worker.flush())
-            .unwrap();
-        assert!(worker.recv().is_err(), "a worker that exits has no answer");
+        let (mut worker, pid) = worker_exiting_with(5);
         worker.close_input();
         let status = worker.reap().expect("reap failed");
         assert_eq!(
@@ -807,16 +812,11 @@ impl Drop for KillIfStillRunning {
 fn kill_stops_a_busy_worker_and_returns_how_it_ended() {
     watchdog(8, "killing single workers", || {
         // A worker in the middle of a 30 s task: kill must not wait for the task.
-        let mut worker = Worker::spawn(worker_exe()).expect("Worker::spawn failed");
-        let pid = worker.pid();
+        let (mut worker, pid) = worker_given(&Task::Sleep {
+            millis: 30_000,
+            value: 1,
+        });
         let _cleanup = KillIfStillRunning(pid);
-        worker
-            .send(&Task::Sleep {
-                millis: 30_000,
-                value: 1,
-            })
-            .and_then(|()| worker.flush())
-            .unwrap();
         let status = worker.kill().expect("kill failed");
         assert_eq!(
             status.signal(),
@@ -830,13 +830,7 @@ fn kill_stops_a_busy_worker_and_returns_how_it_ended() {
         );
 
         // A worker that already exited with code 4: kill reaps it and returns that status.
-        let mut worker = Worker::spawn(worker_exe()).expect("Worker::spawn failed");
-        let pid = worker.pid();
-        worker
-            .send(&Task::Exit(4))
-            .and_then(|()| worker.flush())
-            .unwrap();
-        assert!(worker.recv().is_err(), "a worker that exits has no answer");
+        let (mut worker, pid) = worker_exiting_with(4);
         assert!(
             eventually(|| child_state(pid) == ChildState::Zombie),
             "worker {pid} should have exited"

@@ -6,7 +6,7 @@
 // watchdog of many seconds; a call that must NOT wait for the limit is given a limit far longer
 // than its watchdog.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use under_test::ex03_multiprocessing::*;
@@ -123,13 +123,37 @@ fn many_numbers() -> (Vec<u8>, i64) {
     (input.into_bytes(), numbers.iter().sum())
 }
 
-/// A fresh path in the temp folder, unique to this test and process.
-fn temp_path(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    std::env::temp_dir().join(format!("ex03-{}-{nanos}-{name}", std::process::id()))
+/// Fails unless `result` is `Err(ChildError::TimedOut)` after [`SHORT_LIMIT`] and the child is
+/// gone; with a `pid_file` (which is then removed), also unless the PID is the one the child wrote
+/// there. `function` names the function that returned `result`; `child` says what the child did.
+fn assert_timed_out(
+    result: Result<Computed, ChildError>,
+    pid_file: Option<&Path>,
+    function: &str,
+    child: &str,
+) {
+    let child_pid = pid_file.map(|file| {
+        let written = std::fs::read_to_string(file).ok();
+        let _ = std::fs::remove_file(file);
+        written
+    });
+    match result {
+        Err(ChildError::TimedOut { pid, after }) => {
+            assert_eq!(
+                after, SHORT_LIMIT,
+                "TimedOut.after must be the time limit given"
+            );
+            if let Some(child_pid) = child_pid {
+                assert_eq!(
+                    Some(pid.to_string()),
+                    child_pid,
+                    "TimedOut.pid must be the PID of the child that was killed"
+                );
+            }
+            assert_gone(pid, &format!("{function} returned TimedOut"));
+        }
+        other => panic!("{child} should give Err(ChildError::TimedOut {{ .. }}), got {other:?}"),
+    }
 }
 
 #[test]
@@ -251,56 +275,54 @@ fn a_failing_child_is_an_error_even_if_it_printed_a_number() {
     }
 }
 
-#[test]
-fn abort_is_reported_as_a_signal() {
-    match run(&["abort"], GENEROUS) {
+/// Fails unless `result` is `Err(ChildError::Killed)` by `signal` (`cause` says why that
+/// signal), with the PID the child named in its stderr, and the child is gone; returns the
+/// child's stderr. `otherwise` begins the failure message for any other result.
+fn assert_killed(
+    result: Result<Computed, ChildError>,
+    signal: i32,
+    cause: &str,
+    otherwise: &str,
+) -> String {
+    match result {
         Err(ChildError::Killed {
             pid,
-            signal,
+            signal: got,
             stderr,
         }) => {
-            assert_eq!(
-                signal, SIGABRT,
-                "std::process::abort() raises SIGABRT (6), got signal {signal}"
-            );
-            assert!(
-                stderr.contains("aborting"),
-                "`stderr` should hold what the child wrote before aborting, got {stderr:?}"
-            );
+            assert_eq!(got, signal, "{cause}, got signal {got}");
             assert_eq!(
                 pid,
                 pid_in_message(&stderr),
                 "Killed.pid must be the PID of the child that died (it wrote {stderr:?})"
             );
             assert_gone(pid, "run_in_child returned Killed");
+            stderr
         }
         other => panic!(
-            "a child killed by SIGABRT has no exit code: use ExitStatusExt::signal() and give \
-             Err(ChildError::Killed {{ signal: 6, .. }}), got {other:?}"
+            "{otherwise} Err(ChildError::Killed {{ signal: {signal}, .. }}), got {other:?}"
         ),
     }
-    match run_sh("echo \"worker $$: terminating myself\" >&2; kill -TERM $$") {
-        Err(ChildError::Killed {
-            pid,
-            signal,
-            stderr,
-        }) => {
-            assert_eq!(
-                signal, SIGTERM,
-                "the shell child killed itself with SIGTERM (15), got signal {signal}"
-            );
-            assert_eq!(
-                pid,
-                pid_in_message(&stderr),
-                "Killed.pid must be the child's PID"
-            );
-            assert_gone(pid, "run_in_child returned Killed");
-        }
-        other => panic!(
-            "a child killed by SIGTERM should give Err(ChildError::Killed {{ signal: 15, .. }}), \
-             got {other:?}"
-        ),
-    }
+}
+
+#[test]
+fn abort_is_reported_as_a_signal() {
+    let stderr = assert_killed(
+        run(&["abort"], GENEROUS),
+        SIGABRT,
+        "std::process::abort() raises SIGABRT (6)",
+        "a child killed by SIGABRT has no exit code: use ExitStatusExt::signal() and give",
+    );
+    assert!(
+        stderr.contains("aborting"),
+        "`stderr` should hold what the child wrote before aborting, got {stderr:?}"
+    );
+    assert_killed(
+        run_sh("echo \"worker $$: terminating myself\" >&2; kill -TERM $$"),
+        SIGTERM,
+        "the shell child killed itself with SIGTERM (15)",
+        "a child killed by SIGTERM should give",
+    );
 }
 
 #[test]
@@ -360,25 +382,12 @@ fn slow_child_times_out_and_is_killed_and_reaped() {
     let pid_file = temp_path("sleeper-pid");
     let path = pid_file.to_str().unwrap().to_string();
     let result = run(&["sleep", "60000", &path], SHORT_LIMIT);
-    let child_pid = std::fs::read_to_string(&pid_file).ok();
-    let _ = std::fs::remove_file(&pid_file);
-    match result {
-        Err(ChildError::TimedOut { pid, after }) => {
-            assert_eq!(
-                after, SHORT_LIMIT,
-                "TimedOut.after must be the time limit given"
-            );
-            assert_eq!(
-                Some(pid.to_string()),
-                child_pid,
-                "TimedOut.pid must be the PID of the child that was killed"
-            );
-            assert_gone(pid, "run_in_child returned TimedOut");
-        }
-        other => panic!(
-            "a child still running at the time limit should give Err(ChildError::TimedOut {{ .. }}), got {other:?}"
-        ),
-    }
+    assert_timed_out(
+        result,
+        Some(&pid_file),
+        "run_in_child",
+        "a child still running at the time limit",
+    );
 }
 
 #[test]
@@ -405,26 +414,12 @@ fn the_time_limit_holds_while_the_input_is_being_written() {
             }
         },
     );
-    let child_pid = std::fs::read_to_string(&pid_file).ok();
-    let _ = std::fs::remove_file(&pid_file);
-    match result {
-        Err(ChildError::TimedOut { pid, after }) => {
-            assert_eq!(
-                after, SHORT_LIMIT,
-                "TimedOut.after must be the time limit given"
-            );
-            assert_eq!(
-                Some(pid.to_string()),
-                child_pid,
-                "TimedOut.pid must be the PID of the child that was killed"
-            );
-            assert_gone(pid, "run_with_input returned TimedOut");
-        }
-        other => panic!(
-            "a child that sleeps past the time limit without reading its input should give \
-             Err(ChildError::TimedOut {{ .. }}), got {other:?}"
-        ),
-    }
+    assert_timed_out(
+        result,
+        Some(&pid_file),
+        "run_with_input",
+        "a child that sleeps past the time limit without reading its input",
+    );
 }
 
 #[test]

@@ -41,6 +41,15 @@ struct BlockingCall<T> {
     handle: thread::JoinHandle<()>,
 }
 
+/// Starts `call(&shared)` on a new thread, with a clone of the `Arc`.
+fn start_call_on<S: Send + Sync + 'static, T: Send + 'static>(
+    shared: &Arc<S>,
+    call: impl FnOnce(&S) -> T + Send + 'static,
+) -> BlockingCall<T> {
+    let shared = Arc::clone(shared);
+    start_call(move || call(&*shared))
+}
+
 /// Starts `call` on a new thread.
 fn start_call<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> BlockingCall<T> {
     let (tid_tx, tid_rx) = mpsc::channel();
@@ -95,16 +104,16 @@ fn thread_state(tid: u32) -> Option<char> {
         .next()
 }
 
-/// Waits (up to 2 s) until every thread of `tids` is asleep in the kernel or has ended, so that
-/// the test acts on calls that are really blocked; returns false if some never fell asleep. It
-/// never fails the test: a thread that does not go to sleep (it spins) only makes the calling
-/// test weaker, and the idle tests catch it.
-fn wait_until_asleep(tids: &[u32]) -> bool {
+/// Waits (up to 2 s) until the thread of every one of `calls` is asleep in the kernel or has
+/// ended, so that the test acts on calls that are really blocked; returns false if some never
+/// fell asleep. It never fails the test: a thread that does not go to sleep (it spins) only makes
+/// the calling test weaker, and the idle tests catch it.
+fn wait_until_asleep<T>(calls: &[BlockingCall<T>]) -> bool {
     let deadline = Instant::now() + Duration::from_secs(2);
     while Instant::now() < deadline {
-        if tids
+        if calls
             .iter()
-            .all(|&tid| matches!(thread_state(tid), None | Some('S' | 'D')))
+            .all(|call| matches!(thread_state(call.tid), None | Some('S' | 'D')))
         {
             return true;
         }
@@ -160,6 +169,28 @@ fn blocked_after_deadline<T>(calls: &[BlockingCall<T>]) -> usize {
         thread::sleep(Duration::from_millis(1));
     }
     calls.iter().filter(|c| !c.has_returned()).count()
+}
+
+
+/// Closes `buf` once the threads of `calls` (blocked in it: `waiters` says how) are asleep, and
+/// fails unless every call has returned [`WAKE_DEADLINE_SECS`] later; `wake` says what close
+/// must do for them.
+fn assert_close_wakes_all<T, R>(
+    buf: &BoundedBuffer<T>,
+    calls: &[BlockingCall<R>],
+    waiters: &str,
+    wake: &str,
+) {
+    wait_until_asleep(calls);
+    buf.close();
+    let stuck = blocked_after_deadline(calls);
+    assert_eq!(
+        stuck,
+        0,
+        "{} {waiters} and the buffer was closed, but {stuck} were still asleep \
+         {WAKE_DEADLINE_SECS} s later: close must wake EVERY {wake}",
+        calls.len()
+    );
 }
 
 /// Checks that `taken` holds each of `expected` exactly once (in any order).
@@ -291,7 +322,7 @@ fn consumer_stops_when_the_producer_closes_an_empty_list() {
                     taken
                 })
             };
-            wait_until_asleep(&[consumer.tid]);
+            wait_until_asleep(std::slice::from_ref(&consumer));
             assert!(
                 !consumer.has_returned(),
                 "consume returned on an empty list that was not closed: it must wait for the \
@@ -541,7 +572,24 @@ fn run_buffer(
     taken
 }
 
-fn check_buffer_run(producers: usize, per_producer: u64, taken: &[Vec<(usize, u64)>]) {
+/// [`run_buffer`] under a watchdog of `secs` seconds, then checks what the consumers took: each
+/// consumer got each producer's items in order, and every item was taken exactly once.
+fn stress_buffer(
+    secs: u64,
+    capacity: usize,
+    producers: usize,
+    per_producer: u64,
+    consumers: usize,
+    jitter_seed: Option<u64>,
+) {
+    let jitter = jitter_seed.map_or(String::new(), |seed| format!(", with jitter (seed {seed})"));
+    let what = format!(
+        "{producers} producers x {per_producer} items through a buffer of {capacity}, taken by \
+         {consumers} consumers{jitter}"
+    );
+    let taken = watchdog(secs, &what, move || {
+        run_buffer(capacity, producers, per_producer, consumers, jitter_seed)
+    });
     for (c, mine) in taken.iter().enumerate() {
         assert_producer_order(c, mine);
     }
@@ -555,12 +603,7 @@ fn check_buffer_run(producers: usize, per_producer: u64, taken: &[Vec<(usize, u6
 #[test]
 fn buffer_stress_many_producers_and_consumers() {
     // 4 producers x 25 000 items = 100 000 items through a buffer of 16, taken by 4 consumers.
-    let taken = watchdog(
-        15,
-        "100 000 items through the buffer (4 producers, 4 consumers)",
-        || run_buffer(16, 4, 25_000, 4, None),
-    );
-    check_buffer_run(4, 25_000, &taken);
+    stress_buffer(15, 16, 4, 25_000, 4, None);
 }
 
 #[test]
@@ -568,12 +611,7 @@ fn buffer_survives_adversarial_schedules() {
     // Capacity 1 and 2 (the buffer is full or empty nearly all the time), and every thread
     // yields or sleeps at pseudo-random points, with several seeds.
     for (seed, capacity) in [(1u64, 1usize), (7, 2), (42, 1), (1234, 3)] {
-        let taken = watchdog(
-            15,
-            &format!("the jittered run with seed {seed}, capacity {capacity}"),
-            move || run_buffer(capacity, 3, 2_000, 3, Some(seed)),
-        );
-        check_buffer_run(3, 2_000, &taken);
+        stress_buffer(15, capacity, 3, 2_000, 3, Some(seed));
     }
 }
 
@@ -614,10 +652,7 @@ fn push_blocks_while_full_until_a_pop_makes_room() {
         let buf = Arc::new(BoundedBuffer::new(2));
         buf.push('a').unwrap();
         buf.push('b').unwrap();
-        let pusher = {
-            let buf = Arc::clone(&buf);
-            start_call(move || buf.push('c'))
-        };
+        let pusher = start_call_on(&buf, |buf| buf.push('c'));
         // A correct push cannot return while the buffer is full, however long we wait; 300 ms is
         // plenty for a push that does not block to return.
         thread::sleep(Duration::from_millis(300));
@@ -642,10 +677,7 @@ fn push_blocks_while_full_until_a_pop_makes_room() {
 fn pop_blocks_while_empty_until_a_push() {
     watchdog(15, "the empty-buffer test", || {
         let buf = Arc::new(BoundedBuffer::new(2));
-        let popper = {
-            let buf = Arc::clone(&buf);
-            start_call(move || buf.pop())
-        };
+        let popper = start_call_on(&buf, |buf| buf.pop());
         thread::sleep(Duration::from_millis(300));
         assert!(
             !popper.has_returned(),
@@ -664,10 +696,7 @@ fn push_sleeps_while_the_buffer_is_full() {
     watchdog(15, "a push on a full buffer, then a pop", || {
         let buf = Arc::new(BoundedBuffer::new(1));
         buf.push(1u32).unwrap();
-        let pusher = {
-            let buf = Arc::clone(&buf);
-            start_call(move || buf.push(2))
-        };
+        let pusher = start_call_on(&buf, |buf| buf.push(2));
         assert_thread_sleeps(pusher.tid, "push on a full buffer", &|| {
             !pusher.has_returned()
         });
@@ -686,10 +715,7 @@ fn push_sleeps_while_the_buffer_is_full() {
 fn pop_sleeps_while_the_buffer_is_empty() {
     watchdog(15, "a pop on an empty buffer, then a push", || {
         let buf = Arc::new(BoundedBuffer::new(2));
-        let popper = {
-            let buf = Arc::clone(&buf);
-            start_call(move || buf.pop())
-        };
+        let popper = start_call_on(&buf, |buf| buf.pop());
         assert_thread_sleeps(popper.tid, "pop on an empty buffer", &|| {
             !popper.has_returned()
         });
@@ -701,95 +727,94 @@ fn pop_sleeps_while_the_buffer_is_empty() {
     });
 }
 
-#[test]
-fn every_blocked_consumer_is_woken_by_a_push() {
-    watchdog(15, "waking blocked consumers", || {
-        // Three consumers wait on an empty buffer, each for ONE item; three items are pushed one
-        // right after the other. Each push must wake a waiting consumer: a push that notifies only
-        // when the buffer was empty before it (or a notify that reaches nobody) leaves consumers
-        // asleep next to items. Repeated, because the pushes must beat the first wake-up.
-        const WAITERS: u32 = 3;
-        for round in 0..20 {
-            let buf = Arc::new(BoundedBuffer::new(WAITERS as usize));
-            let poppers: Vec<_> = (0..WAITERS)
-                .map(|_| {
-                    let buf = Arc::clone(&buf);
-                    start_call(move || buf.pop())
-                })
-                .collect();
-            let asleep = wait_until_asleep(&poppers.iter().map(|p| p.tid).collect::<Vec<_>>());
-            for i in 0..WAITERS {
-                buf.push(i).unwrap();
-            }
-            let stuck = blocked_after_deadline(&poppers);
-            assert_eq!(
-                stuck,
-                0,
-                "round {round}: {WAITERS} consumers waited in pop on an empty buffer and {WAITERS} \
-                 items were pushed, but {stuck} consumers were still asleep {WAKE_DEADLINE_SECS} s \
-                 later next to {} items: every push must wake a waiting consumer (not only the \
-                 push that makes the buffer non-empty)",
-                buf.len()
-            );
-            let mut got: Vec<_> = poppers
-                .into_iter()
-                .map(|p| p.finish("pop did not return"))
-                .collect();
-            got.sort_unstable();
-            assert_eq!(
-                got,
-                (0..WAITERS).map(Some).collect::<Vec<_>>(),
-                "round {round}: each consumer must get one of the pushed items, each item once"
-            );
-            if !asleep {
-                break; // the consumers never sleep (they spin): the idle tests catch that
+/// How many calls wait at once in the wake-up tests.
+const WAITERS: u32 = 3;
+
+/// Runs `round(r, buf)` under a watchdog of 15 s (named `what`), each time on a fresh buffer of
+/// capacity [`WAITERS`], for up to 20 rounds (repeated, because the wake-ups must be beaten);
+/// stops after a round in which the waiting calls never fell asleep (`round` returns whether
+/// they did): they spin, and the idle tests catch that.
+fn wake_up_rounds(what: &str, round: fn(usize, &Arc<BoundedBuffer<u32>>) -> bool) {
+    watchdog(15, what, move || {
+        for r in 0..20 {
+            if !round(r, &Arc::new(BoundedBuffer::new(WAITERS as usize))) {
+                break;
             }
         }
     });
 }
 
 #[test]
-fn every_blocked_producer_is_woken_by_a_pop() {
-    watchdog(15, "waking blocked producers", || {
-        // The mirror image: three producers wait on a full buffer, then three items are popped one
-        // right after the other. Each pop must wake a waiting producer.
-        const WAITERS: u32 = 3;
-        for round in 0..20 {
-            let buf = Arc::new(BoundedBuffer::new(WAITERS as usize));
-            for i in 0..WAITERS {
-                buf.push(100 + i).unwrap();
-            }
-            let pushers: Vec<_> = (0..WAITERS)
-                .map(|i| {
-                    let buf = Arc::clone(&buf);
-                    start_call(move || buf.push(i))
-                })
-                .collect();
-            let asleep = wait_until_asleep(&pushers.iter().map(|p| p.tid).collect::<Vec<_>>());
-            let popped: Vec<_> = (0..WAITERS).map(|_| buf.pop()).collect();
-            assert_eq!(
-                popped,
-                (100..100 + WAITERS).map(Some).collect::<Vec<_>>(),
-                "round {round}: the items pushed first must be popped first"
-            );
-            let stuck = blocked_after_deadline(&pushers);
-            assert_eq!(
-                stuck, 0,
-                "round {round}: {WAITERS} producers waited in push on a full buffer and {WAITERS} \
-                 items were popped, but {stuck} producers were still asleep {WAKE_DEADLINE_SECS} s \
-                 later with room for them: every pop must wake a waiting producer (not only the \
-                 pop that makes the buffer non-full)"
-            );
-            for p in pushers {
-                assert_eq!(p.finish("push did not return"), Ok(()));
-            }
-            let mut rest: Vec<_> = (0..WAITERS).map(|_| buf.pop()).collect();
-            rest.sort_unstable();
-            assert_eq!(rest, (0..WAITERS).map(Some).collect::<Vec<_>>());
-            if !asleep {
-                break; // the producers never sleep (they spin): the idle tests catch that
-            }
+fn every_blocked_consumer_is_woken_by_a_push() {
+    // Three consumers wait on an empty buffer, each for ONE item; three items are pushed one
+    // right after the other. Each push must wake a waiting consumer: a push that notifies only
+    // when the buffer was empty before it (or a notify that reaches nobody) leaves consumers
+    // asleep next to items.
+    wake_up_rounds("waking blocked consumers", |round, buf| {
+        let poppers: Vec<_> = (0..WAITERS)
+            .map(|_| start_call_on(buf, |buf| buf.pop()))
+            .collect();
+        let asleep = wait_until_asleep(&poppers);
+        for i in 0..WAITERS {
+            buf.push(i).unwrap();
         }
+        let stuck = blocked_after_deadline(&poppers);
+        assert_eq!(
+            stuck,
+            0,
+            "round {round}: {WAITERS} consumers waited in pop on an empty buffer and {WAITERS} \
+             items were pushed, but {stuck} consumers were still asleep {WAKE_DEADLINE_SECS} s \
+             later next to {} items: every push must wake a waiting consumer (not only the \
+             push that makes the buffer non-empty)",
+            buf.len()
+        );
+        let mut got: Vec<_> = poppers
+            .into_iter()
+            .map(|p| p.finish("pop did not return"))
+            .collect();
+        got.sort_unstable();
+        assert_eq!(
+            got,
+            (0..WAITERS).map(Some).collect::<Vec<_>>(),
+            "round {round}: each consumer must get one of the pushed items, each item once"
+        );
+        asleep
+    });
+}
+
+#[test]
+fn every_blocked_producer_is_woken_by_a_pop() {
+    // The mirror image: three producers wait on a full buffer, then three items are popped one
+    // right after the other. Each pop must wake a waiting producer.
+    wake_up_rounds("waking blocked producers", |round, buf| {
+        for i in 0..WAITERS {
+            buf.push(100 + i).unwrap();
+        }
+        let pushers: Vec<_> = (0..WAITERS)
+            .map(|i| start_call_on(buf, move |buf| buf.push(i)))
+            .collect();
+        let asleep = wait_until_asleep(&pushers);
+        let popped: Vec<_> = (0..WAITERS).map(|_| buf.pop()).collect();
+        assert_eq!(
+            popped,
+            (100..100 + WAITERS).map(Some).collect::<Vec<_>>(),
+            "round {round}: the items pushed first must be popped first"
+        );
+        let stuck = blocked_after_deadline(&pushers);
+        assert_eq!(
+            stuck, 0,
+            "round {round}: {WAITERS} producers waited in push on a full buffer and {WAITERS} \
+             items were popped, but {stuck} producers were still asleep {WAKE_DEADLINE_SECS} s \
+             later with room for them: every pop must wake a waiting producer (not only the \
+             pop that makes the buffer non-full)"
+        );
+        for p in pushers {
+            assert_eq!(p.finish("push did not return"), Ok(()));
+        }
+        let mut rest: Vec<_> = (0..WAITERS).map(|_| buf.pop()).collect();
+        rest.sort_unstable();
+        assert_eq!(rest, (0..WAITERS).map(Some).collect::<Vec<_>>());
+        asleep
     });
 }
 
@@ -798,19 +823,13 @@ fn close_wakes_every_blocked_consumer() {
     watchdog(15, "closing a buffer with blocked consumers", || {
         let buf = Arc::new(BoundedBuffer::<u8>::new(2));
         let poppers: Vec<_> = (0..3)
-            .map(|_| {
-                let buf = Arc::clone(&buf);
-                start_call(move || buf.pop())
-            })
+            .map(|_| start_call_on(&buf, |buf| buf.pop()))
             .collect();
-        wait_until_asleep(&poppers.iter().map(|p| p.tid).collect::<Vec<_>>());
-        buf.close();
-        let stuck = blocked_after_deadline(&poppers);
-        assert_eq!(
-            stuck, 0,
-            "3 consumers waited in pop on an empty buffer and the buffer was closed, but {stuck} \
-             were still asleep {WAKE_DEADLINE_SECS} s later: close must wake EVERY waiting pop \
-             (notify_all), and each must then return None"
+        assert_close_wakes_all(
+            &buf,
+            &poppers,
+            "consumers waited in pop on an empty buffer",
+            "waiting pop (notify_all), and each must then return None",
         );
         for p in poppers {
             assert_eq!(
@@ -828,19 +847,14 @@ fn close_wakes_every_blocked_producer() {
         let buf = Arc::new(BoundedBuffer::new(1));
         buf.push(0u64).unwrap();
         let pushers: Vec<_> = (1..=3u64)
-            .map(|i| {
-                let buf = Arc::clone(&buf);
-                start_call(move || buf.push(i))
-            })
+            .map(|i| start_call_on(&buf, move |buf| buf.push(i)))
             .collect();
-        wait_until_asleep(&pushers.iter().map(|p| p.tid).collect::<Vec<_>>());
-        buf.close();
-        let stuck = blocked_after_deadline(&pushers);
-        assert_eq!(
-            stuck, 0,
-            "3 producers waited in push on a full buffer and the buffer was closed, but {stuck} \
-             were still asleep {WAKE_DEADLINE_SECS} s later: close must wake EVERY waiting push \
-             (notify_all on the condvar the producers wait on), and each must return Err(item)"
+        assert_close_wakes_all(
+            &buf,
+            &pushers,
+            "producers waited in push on a full buffer",
+            "waiting push (notify_all on the condvar the producers wait on), and each must \
+             return Err(item)",
         );
         for (p, i) in pushers.into_iter().zip(1..) {
             assert_eq!(

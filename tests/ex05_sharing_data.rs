@@ -10,7 +10,7 @@
 // - lost updates, by stress: many increments at once, and every value handed out exactly once.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::thread;
@@ -69,15 +69,6 @@ fn assert_same_counts(method: &str, threads: usize, got: &HashMap<char, usize>, 
              the text (only chars with is_alphabetic, lowercased, count)"
         );
     }
-}
-
-/// A fresh path in the temp folder, unique to this test and process.
-fn temp_path(name: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    std::env::temp_dir().join(format!("ex05-{}-{nanos}-{name}", std::process::id()))
 }
 
 fn run_count(method: &'static str, count: Count) {
@@ -140,18 +131,7 @@ fn thread_cpu_ns(tid: u32) -> Option<u64> {
 fn threads_named(name: &str) -> Vec<(u32, u64)> {
     require_proc();
     let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc/self/task")
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let Some(tid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
+    for tid in proc_ids("/proc/self/task") {
         let comm = std::fs::read_to_string(format!("/proc/self/task/{tid}/comm"));
         if comm.is_ok_and(|c| c.trim_end() == name)
             && let Some(cpu) = thread_cpu_ns(tid)
@@ -390,6 +370,46 @@ fn channel_count_runs_its_threads_at_the_same_time() {
 // ---------------------------------------------------------------------------------------------
 // The ticket counter and the file counter: no update lost.
 
+/// Starts `busy` threads that call `step` `per_busy` times each as fast as they can, and `wakers`
+/// more that wake up every `nap` to call it once, until the busy ones are done: a thread that
+/// wakes up interrupts a busy one at any point (and with two cores they also run at the same
+/// time). All start together. Returns what each thread got, in order, the busy threads first.
+fn busy_and_waking_threads<T: Send>(
+    busy: usize,
+    per_busy: usize,
+    wakers: usize,
+    nap: Duration,
+    step: impl Fn() -> T + Sync,
+) -> Vec<Vec<T>> {
+    let start = Rendezvous::new(busy + wakers, 10);
+    let busy_left = std::sync::atomic::AtomicUsize::new(busy);
+    let (start, busy_left, step) = (&start, &busy_left, &step);
+    thread::scope(|s| {
+        let mut handles: Vec<_> = (0..busy)
+            .map(|_| {
+                s.spawn(move || {
+                    start.meet();
+                    let mine = (0..per_busy).map(|_| step()).collect::<Vec<_>>();
+                    busy_left.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                    mine
+                })
+            })
+            .collect();
+        for _ in 0..wakers {
+            handles.push(s.spawn(move || {
+                start.meet();
+                let mut mine = Vec::new();
+                while busy_left.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                    thread::sleep(nap);
+                    mine.push(step());
+                }
+                mine
+            }));
+        }
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 #[test]
 fn ticket_counter_hands_out_each_ticket_once() {
     // 4 threads take 500 000 tickets each as fast as they can, while 4 more wake up every 50 us
@@ -399,32 +419,13 @@ fn ticket_counter_hands_out_each_ticket_once() {
     let (busy, per_busy, wakers) = (4usize, 500_000usize, 4usize);
     let (tickets, issued) = watchdog(30, "8 threads taking tickets", move || {
         let counter = TicketCounter::new();
-        let start = Rendezvous::new(busy + wakers, 10);
-        let busy_left = std::sync::atomic::AtomicUsize::new(busy);
-        let tickets: Vec<Vec<u64>> = thread::scope(|s| {
-            let mut handles: Vec<_> = (0..busy)
-                .map(|_| {
-                    s.spawn(|| {
-                        start.meet();
-                        let mine = (0..per_busy).map(|_| counter.take()).collect::<Vec<_>>();
-                        busy_left.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-                        mine
-                    })
-                })
-                .collect();
-            for _ in 0..wakers {
-                handles.push(s.spawn(|| {
-                    start.meet();
-                    let mut mine = Vec::new();
-                    while busy_left.load(std::sync::atomic::Ordering::SeqCst) > 0 {
-                        thread::sleep(Duration::from_micros(50));
-                        mine.push(counter.take());
-                    }
-                    mine
-                }));
-            }
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+        let tickets = busy_and_waking_threads(
+            busy,
+            per_busy,
+            wakers,
+            Duration::from_micros(50),
+            || counter.take(),
+        );
         (tickets, counter.issued())
     });
     let total: usize = tickets.iter().map(Vec::len).sum();
@@ -523,36 +524,17 @@ fn file_counter_is_exact_across_threads() {
     let values = {
         let path = path.clone();
         watchdog(30, "6 threads incrementing the file counter", move || {
-            let start = Rendezvous::new(busy + wakers, 10);
-            let busy_left = std::sync::atomic::AtomicUsize::new(busy);
             let increment = || increment_file_counter(&path).expect("increment failed");
-            thread::scope(|s| {
-                let mut handles: Vec<_> = (0..busy)
-                    .map(|_| {
-                        s.spawn(|| {
-                            start.meet();
-                            let mine: Vec<u64> = (0..per_busy).map(|_| increment()).collect();
-                            busy_left.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-                            mine
-                        })
-                    })
-                    .collect();
-                for _ in 0..wakers {
-                    handles.push(s.spawn(|| {
-                        start.meet();
-                        let mut mine = Vec::new();
-                        while busy_left.load(std::sync::atomic::Ordering::SeqCst) > 0 {
-                            thread::sleep(Duration::from_micros(200));
-                            mine.push(increment());
-                        }
-                        mine
-                    }));
-                }
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap())
-                    .collect::<Vec<u64>>()
-            })
+            busy_and_waking_threads(
+                busy,
+                per_busy,
+                wakers,
+                Duration::from_micros(200),
+                increment,
+            )
+            .into_iter()
+            .flatten()
+            .collect::<Vec<u64>>()
         })
     };
     let stored = std::fs::read_to_string(&path).unwrap_or_default();
@@ -599,15 +581,22 @@ fn join_within<T>(call: thread::JoinHandle<T>, secs: u64, what: &str) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// Starts `count_in_processes(stand-in, path, children, k)` on a thread, lets `before_gate`
-/// mark stand-ins that must fail (it gets their PIDs, increasing), opens the gate once all
-/// `children` have started, and returns the result with the PIDs of the stand-ins.
+/// Starts `count_in_processes(stand-in, path, children, k)` on a thread, with `path` a fresh
+/// file named after `name` (holding `initial`, if given; removed afterwards). Once all `children`
+/// have started, marks the stand-ins at the places `failing` in the order they started (their
+/// PIDs, increasing) to exit with code 3, and opens the gate. Returns the result, the PIDs of
+/// the stand-ins, and those of the failing ones.
 fn run_count_in_processes(
-    path: &Path,
+    name: &str,
+    initial: Option<&str>,
     children: usize,
     k: u64,
-    before_gate: impl FnOnce(&GatedWorker, &[u32]),
-) -> (std::io::Result<u64>, Vec<u32>) {
+    failing: &[usize],
+) -> (std::io::Result<u64>, Vec<u32>, Vec<u32>) {
+    let path = temp_path(name);
+    if let Some(initial) = initial {
+        std::fs::write(&path, initial).unwrap();
+    }
     let gate = GatedWorker::new(WORKER_EXE, AfterGate::Exec, STAND_IN_HOOK);
     let call = {
         let (exe, path) = (gate.exe().to_path_buf(), path.to_path_buf());
@@ -638,9 +627,13 @@ fn run_count_in_processes(
             started.len()
         );
     }
-    before_gate(&gate, &started);
+    let failing: Vec<u32> = failing.iter().map(|&i| started[i]).collect();
+    for pid in &failing {
+        std::fs::write(gate.dir.join(format!("fail.{pid}")), "").unwrap();
+    }
     gate.open_start();
     let result = join_within(call, 30, "count_in_processes");
+    let _ = std::fs::remove_file(&path);
     let all_started = gate.started();
     assert_eq!(
         all_started.len(),
@@ -658,7 +651,7 @@ fn run_count_in_processes(
             "a child was started with the arguments {args:?}; they must be `{want}`"
         );
     }
-    (result, all_started)
+    (result, all_started, failing)
 }
 
 /// Fails if a stand-in is still running or a zombie now that count_in_processes has returned.
@@ -733,11 +726,8 @@ fn two_processes_increment_without_lost_updates() {
 
 #[test]
 fn count_in_processes_runs_its_children_at_once_and_reaps_them() {
-    let path = temp_path("count-in-processes");
     // Whatever the file held before, the count starts from 0.
-    std::fs::write(&path, "777").unwrap();
-    let (result, pids) = run_count_in_processes(&path, 3, 500, |_, _| {});
-    let _ = std::fs::remove_file(&path);
+    let (result, pids, _) = run_count_in_processes("count-in-processes", Some("777"), 3, 500, &[]);
     match result {
         Ok(total) => assert_eq!(
             total, 1_500,
@@ -752,13 +742,8 @@ fn count_in_processes_runs_its_children_at_once_and_reaps_them() {
 fn count_in_processes_reports_a_failing_worker() {
     // Three children start; the second one (by PID) exits with code 3 once the gate opens, the
     // other two do their increments and succeed.
-    let path = temp_path("one-fails");
-    let mut failing = 0;
-    let (result, pids) = run_count_in_processes(&path, 3, 200, |gate, started| {
-        failing = started[1];
-        std::fs::write(gate.dir.join(format!("fail.{failing}")), "").unwrap();
-    });
-    let _ = std::fs::remove_file(&path);
+    let (result, pids, failing) = run_count_in_processes("one-fails", None, 3, 200, &[1]);
+    let failing = failing[0];
     assert!(
         pids.contains(&failing),
         "the failing worker {failing} was not one of the children"
@@ -775,13 +760,7 @@ fn count_in_processes_reports_a_failing_worker() {
 fn count_in_processes_waits_for_every_child_when_all_fail() {
     // Three children start, and all three exit with code 3 once the gate opens: the first
     // failure is the error, and the other two must still be waited for.
-    let path = temp_path("all-fail");
-    let (result, pids) = run_count_in_processes(&path, 3, 200, |gate, started| {
-        for pid in started {
-            std::fs::write(gate.dir.join(format!("fail.{pid}")), "").unwrap();
-        }
-    });
-    let _ = std::fs::remove_file(&path);
+    let (result, pids, _) = run_count_in_processes("all-fail", None, 3, 200, &[0, 1, 2]);
     assert!(
         result.is_err(),
         "all 3 workers exited with code 3 but count_in_processes returned {result:?}"

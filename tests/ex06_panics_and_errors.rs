@@ -44,6 +44,54 @@ impl Turnstile {
 type Job = Box<dyn FnOnce() -> Result<u32, String> + Send + 'static>;
 type LockedJob = Box<dyn FnOnce(&mut Vec<usize>) + Send + 'static>;
 
+/// `jobs` jobs for `run_all`: job `i` returns `job(i)` (or panics in it).
+fn jobs_of(
+    jobs: usize,
+    job: impl Fn(usize) -> Result<u32, String> + Clone + Send + 'static,
+) -> Vec<Job> {
+    (0..jobs)
+        .map(|i| -> Job {
+            let job = job.clone();
+            Box::new(move || job(i))
+        })
+        .collect()
+}
+
+/// Runs `run_locked` (under a watchdog of `secs` seconds, named `what`) with `jobs` jobs on a
+/// shared `Vec`: job `i` pushes `i`, then calls `then(i, v)` still holding the lock (`then` may
+/// panic). Returns the report, the numbers in the order the jobs ran, and the shared state.
+fn run_pushing_jobs(
+    secs: u64,
+    what: &str,
+    jobs: usize,
+    then: fn(usize, &mut Vec<usize>),
+) -> (LockedRun, Vec<usize>, Arc<Mutex<Vec<usize>>>) {
+    let state = Arc::new(Mutex::new(Vec::<usize>::new()));
+    let report = watchdog(secs, what, {
+        let state = Arc::clone(&state);
+        move || {
+            let jobs: Vec<LockedJob> = (0..jobs)
+                .map(|i| -> LockedJob {
+                    Box::new(move |v: &mut Vec<usize>| {
+                        v.push(i);
+                        then(i, v);
+                    })
+                })
+                .collect();
+            run_locked(state, jobs)
+        }
+    });
+    let ran = state.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    (report, ran, state)
+}
+
+/// Fails with `message` unless every one of jobs `0..jobs` is in `ran` exactly once.
+fn assert_every_job_ran_once(ran: &[usize], jobs: usize, message: &str) {
+    let mut sorted = ran.to_vec();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..jobs).collect::<Vec<_>>(), "{message}");
+}
+
 #[test]
 fn panic_message_reads_str_and_string_payloads() {
     let from_str: Box<dyn std::any::Any + Send> = Box::new("disk on fire");
@@ -119,20 +167,15 @@ fn errors_and_panics_are_told_apart() {
 fn a_panicking_job_is_never_dropped() {
     const JOBS: usize = 60;
     let results = watchdog(8, "run_all with 60 jobs", || {
-        let jobs: Vec<Job> = (0..JOBS)
-            .map(|i| -> Job {
-                Box::new(move || {
-                    if i % 4 == 1 {
-                        panic!("job {i} panicked")
-                    } else if i % 4 == 2 {
-                        Err(format!("job {i} failed"))
-                    } else {
-                        Ok(i as u32 * 10)
-                    }
-                })
-            })
-            .collect();
-        run_all(jobs)
+        run_all(jobs_of(JOBS, |i| {
+            if i % 4 == 1 {
+                panic!("job {i} panicked")
+            } else if i % 4 == 2 {
+                Err(format!("job {i} failed"))
+            } else {
+                Ok(i as u32 * 10)
+            }
+        }))
     });
     assert_eq!(
         results.len(),
@@ -162,21 +205,15 @@ fn outcomes_are_in_input_order_not_completion_order() {
     let results = watchdog(5, what, || {
         // Job JOBS-1 finishes first, job 0 last: completion order is the reverse of input order.
         let turn = Turnstile::starting_at(JOBS - 1);
-        let jobs: Vec<Job> = (0..JOBS)
-            .map(|i| -> Job {
-                let turn = Arc::clone(&turn);
-                Box::new(move || {
-                    turn.wait_for_turn(i);
-                    turn.pass(i);
-                    match i % 3 {
-                        0 => Ok(i as u32),
-                        1 => Err(format!("e{i}")),
-                        _ => panic!("p{i}"),
-                    }
-                })
-            })
-            .collect();
-        run_all(jobs)
+        run_all(jobs_of(JOBS, move |i| {
+            turn.wait_for_turn(i);
+            turn.pass(i);
+            match i % 3 {
+                0 => Ok(i as u32),
+                1 => Err(format!("e{i}")),
+                _ => panic!("p{i}"),
+            }
+        }))
     });
     let expected: Vec<Result<u32, JobError<String>>> = (0..JOBS)
         .map(|i| match i % 3 {
@@ -320,29 +357,20 @@ fn lock_recover_recovers_a_poisoned_mutex() {
 fn locked_jobs_survive_a_panicking_job() {
     const JOBS: usize = 20;
     const BAD: usize = 5;
-    let state = Arc::new(Mutex::new(Vec::<usize>::new()));
-    let report = watchdog(8, "run_locked with a job that panics holding the lock", {
-        let state = Arc::clone(&state);
-        move || {
-            let jobs: Vec<LockedJob> = (0..JOBS)
-                .map(|i| -> LockedJob {
-                    Box::new(move |v: &mut Vec<usize>| {
-                        v.push(i);
-                        if i == BAD {
-                            panic!("job {i} dies holding the lock");
-                        }
-                    })
-                })
-                .collect();
-            run_locked(state, jobs)
-        }
-    });
-    let mut seen = state.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    seen.sort_unstable();
-    assert_eq!(
-        seen,
-        (0..JOBS).collect::<Vec<_>>(),
-        "every job must run exactly once, even after job {BAD} poisoned the mutex"
+    let (report, ran, _) = run_pushing_jobs(
+        8,
+        "run_locked with a job that panics holding the lock",
+        JOBS,
+        |i, _| {
+            if i == BAD {
+                panic!("job {i} dies holding the lock");
+            }
+        },
+    );
+    assert_every_job_ran_once(
+        &ran,
+        JOBS,
+        &format!("every job must run exactly once, even after job {BAD} poisoned the mutex"),
     );
     assert_eq!(
         report.panicked,
@@ -425,33 +453,20 @@ fn locked_run_reports_every_panicking_job_in_ascending_order() {
     // still run once, and `panicked` must list all ten, in ascending order, whatever order the
     // jobs ran and finished in.
     const JOBS: usize = 30;
-    let state = Arc::new(Mutex::new(Vec::<usize>::new()));
-    let report = watchdog(
+    let (report, ran, _) = run_pushing_jobs(
         10,
         "run_locked with ten jobs that panic holding the lock",
-        {
-            let state = Arc::clone(&state);
-            move || {
-                let jobs: Vec<LockedJob> = (0..JOBS)
-                    .map(|i| -> LockedJob {
-                        Box::new(move |v: &mut Vec<usize>| {
-                            v.push(i);
-                            if i % 3 == 0 {
-                                panic!("job {i} dies holding the lock");
-                            }
-                        })
-                    })
-                    .collect();
-                run_locked(state, jobs)
+        JOBS,
+        |i, _| {
+            if i % 3 == 0 {
+                panic!("job {i} dies holding the lock");
             }
         },
     );
-    let mut ran = state.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    ran.sort_unstable();
-    assert_eq!(
-        ran,
-        (0..JOBS).collect::<Vec<_>>(),
-        "every job must run exactly once, even after others panicked holding the lock"
+    assert_every_job_ran_once(
+        &ran,
+        JOBS,
+        "every job must run exactly once, even after others panicked holding the lock",
     );
     let expected: Vec<usize> = (0..JOBS).step_by(3).collect();
     assert_eq!(
@@ -472,31 +487,21 @@ fn locked_run_reports_the_poison_once_every_job_has_finished() {
     // must say what holds once every job has finished: poisoned. (Reading `is_poisoned()` before
     // the jobs are done, or clearing the poison while recovering the guard, says otherwise.)
     const JOBS: usize = 8;
-    let state = Arc::new(Mutex::new(Vec::<usize>::new()));
-    let report = watchdog(10, "run_locked with a slow first job that panics", {
-        let state = Arc::clone(&state);
-        move || {
-            let jobs: Vec<LockedJob> = (0..JOBS)
-                .map(|i| -> LockedJob {
-                    Box::new(move |v: &mut Vec<usize>| {
-                        v.push(i);
-                        if v.len() == 1 {
-                            thread::sleep(Duration::from_millis(200));
-                            panic!("job {i}, the first to run, dies holding the lock");
-                        }
-                    })
-                })
-                .collect();
-            run_locked(state, jobs)
-        }
-    });
-    let ran = state.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let mut sorted = ran.clone();
-    sorted.sort_unstable();
-    assert_eq!(
-        sorted,
-        (0..JOBS).collect::<Vec<_>>(),
-        "every job must run exactly once, also after the first one poisoned the mutex"
+    let (report, ran, state) = run_pushing_jobs(
+        10,
+        "run_locked with a slow first job that panics",
+        JOBS,
+        |i, v| {
+            if v.len() == 1 {
+                thread::sleep(Duration::from_millis(200));
+                panic!("job {i}, the first to run, dies holding the lock");
+            }
+        },
+    );
+    assert_every_job_ran_once(
+        &ran,
+        JOBS,
+        "every job must run exactly once, also after the first one poisoned the mutex",
     );
     let first = ran[0];
     assert_eq!(

@@ -95,19 +95,14 @@ impl Meeting {
             s.met = true;
             self.changed.notify_all();
         }
-        let deadline = Instant::now() + Duration::from_secs_f64(self.secs);
-        while !s.met && !s.called_off {
-            let now = Instant::now();
-            if now >= deadline {
-                s.called_off = true;
-                self.changed.notify_all();
-                break;
-            }
-            s = self
-                .changed
-                .wait_timeout(s, deadline - now)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+        let limit = Duration::from_secs_f64(self.secs);
+        let (mut s, _) = self
+            .changed
+            .wait_timeout_while(s, limit, |s| !s.met && !s.called_off)
+            .unwrap_or_else(|p| p.into_inner());
+        if !s.met && !s.called_off {
+            s.called_off = true;
+            self.changed.notify_all();
         }
         s.present -= 1;
         s.met
@@ -145,21 +140,16 @@ impl Turnstile {
         })
     }
     fn wait_for_turn(&self, i: usize) {
-        let deadline = Instant::now() + Duration::from_secs(self.secs);
-        let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        let next = self.next.lock().unwrap_or_else(|p| p.into_inner());
         // Once one job has given up, the order is lost anyway: the others go on at once.
-        while *next != i && self.gave_up.load(Ordering::SeqCst) == 0 {
-            let now = Instant::now();
-            if now >= deadline {
-                self.gave_up.fetch_add(1, Ordering::SeqCst);
-                self.changed.notify_all();
-                return;
-            }
-            next = self
-                .changed
-                .wait_timeout(next, deadline - now)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+        let waiting = |next: &mut usize| *next != i && self.gave_up.load(Ordering::SeqCst) == 0;
+        let (mut next, _) = self
+            .changed
+            .wait_timeout_while(next, Duration::from_secs(self.secs), waiting)
+            .unwrap_or_else(|p| p.into_inner());
+        if waiting(&mut next) {
+            self.gave_up.fetch_add(1, Ordering::SeqCst);
+            self.changed.notify_all();
         }
     }
     fn pass(&self, i: usize) {
@@ -173,7 +163,17 @@ fn panics<R>(f: impl FnOnce() -> R) -> bool {
     panic::catch_unwind(AssertUnwindSafe(f)).is_err()
 }
 
-fn check_one_to_ten(what: &str, results: &[Result<u64, FactorialError>]) {
+/// The factorials of many numbers, on a given number of threads (`rayon_factorials`,
+/// `pool_factorials`).
+type Factorials = fn(usize, &[u64]) -> Vec<Result<u64, FactorialError>>;
+
+/// Checks `factorials` (named `what`) on 1..=10 with 4 threads: ten results in input order; and
+/// on [19, 20, 21, 22] with 2: 21! and 22! overflow.
+fn check_one_to_ten_and_overflow(what: &'static str, factorials: Factorials) {
+    let numbers: Vec<u64> = (1..=10).collect();
+    let (results, overflow) = watchdog(9, what, move || {
+        (factorials(4, &numbers), factorials(2, &[19, 20, 21, 22]))
+    });
     assert_eq!(
         results.len(),
         10,
@@ -188,9 +188,6 @@ fn check_one_to_ten(what: &str, results: &[Result<u64, FactorialError>]) {
             "{what}: result {i} should be {n}! (results must be in input order)"
         );
     }
-}
-
-fn check_overflow(what: &str, results: &[Result<u64, FactorialError>]) {
     let expected = [
         Ok(reference(19) as u64),
         Ok(reference(20) as u64),
@@ -198,7 +195,7 @@ fn check_overflow(what: &str, results: &[Result<u64, FactorialError>]) {
         Err(FactorialError::Overflow { n: 22 }),
     ];
     assert_eq!(
-        results, expected,
+        overflow, expected,
         "{what}: for [19, 20, 21, 22], 19! and 20! fit in a u64, 21! and 22! overflow \
          (an Overflow error, not a wrapped number)"
     );
@@ -308,15 +305,7 @@ fn parallel_big_factorial_matches_sequential_for_every_split() {
 
 #[test]
 fn rayon_factorials_of_1_to_10_in_input_order() {
-    let numbers: Vec<u64> = (1..=10).collect();
-    let (ten, overflow) = watchdog(9, "rayon_factorials", move || {
-        (
-            rayon_factorials(4, &numbers),
-            rayon_factorials(2, &[19, 20, 21, 22]),
-        )
-    });
-    check_one_to_ten("rayon_factorials", &ten);
-    check_overflow("rayon_factorials", &overflow);
+    check_one_to_ten_and_overflow("rayon_factorials", rayon_factorials);
 }
 
 #[test]
@@ -470,15 +459,7 @@ fn rayon_results_are_in_input_order_not_completion_order() {
 
 #[test]
 fn pool_factorials_of_1_to_10_in_input_order() {
-    let numbers: Vec<u64> = (1..=10).collect();
-    let (ten, overflow) = watchdog(9, "pool_factorials", move || {
-        (
-            pool_factorials(4, &numbers),
-            pool_factorials(2, &[19, 20, 21, 22]),
-        )
-    });
-    check_one_to_ten("pool_factorials", &ten);
-    check_overflow("pool_factorials", &overflow);
+    check_one_to_ten_and_overflow("pool_factorials", pool_factorials);
 }
 
 #[test]

@@ -19,13 +19,19 @@ fn worker_exe() -> &'static Path {
     Path::new(WORKER_EXE)
 }
 
-/// A stand-in worker whose gates are open from the start: it only records which workers were
-/// started (and stopped).
-fn open_gate() -> GatedWorker {
+/// Runs `call` under a watchdog of 8 s (named `what`), giving it the path of a stand-in worker
+/// whose gates are open from the start: it only records which workers were started (and
+/// stopped). Returns the stand-in, to ask it which, and what `call` returned.
+fn run_with_open_gate<T: Send + 'static>(
+    what: &str,
+    call: impl FnOnce(&Path) -> T + Send + 'static,
+) -> (GatedWorker, T) {
     let gate = GatedWorker::new(WORKER_EXE, AfterGate::RunThenStopGate, "");
     gate.open_start();
     gate.open_stop();
-    gate
+    let exe = gate.exe().to_path_buf();
+    let result = watchdog(8, what, move || call(exe.as_path()));
+    (gate, result)
 }
 
 fn sorted(mut pids: Vec<u32>) -> Vec<u32> {
@@ -143,10 +149,8 @@ fn each_pool_size_returns_the_squares_in_order() {
 
 #[test]
 fn each_run_uses_as_many_distinct_workers_as_its_size() {
-    let gate = open_gate();
-    let exe = gate.exe().to_path_buf();
-    let runs = watchdog(8, "compare_pool_sizes over 3, 1 and 5 workers", move || {
-        compare_pool_sizes(&exe, &[3, 1, 5], &square_tasks()).expect("compare_pool_sizes failed")
+    let (gate, runs) = run_with_open_gate("compare_pool_sizes over 3, 1 and 5 workers", |exe| {
+        compare_pool_sizes(exe, &[3, 1, 5], &square_tasks()).expect("compare_pool_sizes failed")
     });
     assert_eq!(
         runs.iter().map(|r| r.workers).collect::<Vec<_>>(),

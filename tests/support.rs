@@ -202,24 +202,29 @@ fn assert_reaped(pid: u32) {
     );
 }
 
+/// The numbered entries of a /proc folder: the PIDs in `/proc`, the TIDs of this process's
+/// threads in `/proc/self/task`.
+#[allow(dead_code)]
+fn proc_ids(dir: &str) -> Vec<u32> {
+    require_proc();
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .collect()
+}
+
 /// The PIDs of this process's children (running or zombie), from /proc.
 #[allow(dead_code)]
 fn our_children() -> Vec<u32> {
-    require_proc();
     let me = std::process::id().to_string();
-    let mut kids = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
-            continue;
-        };
-        if let Some(f) = proc_stat_fields(&format!("/proc/{pid}/stat"))
-            && f.get(1) == Some(&me)
-        {
-            kids.push(pid);
-        }
-    }
-    kids
+    proc_ids("/proc")
+        .into_iter()
+        .filter(|pid| {
+            proc_stat_fields(&format!("/proc/{pid}/stat")).is_some_and(|f| f.get(1) == Some(&me))
+        })
+        .collect()
 }
 
 /// This process's zombie children: exited, never waited for.
@@ -247,18 +252,30 @@ fn thread_count() -> usize {
 /// Linux), from `/proc/thread-self/stat`.
 #[allow(dead_code)]
 fn this_thread_cpu_ticks() -> u64 {
-    require_proc();
-    let f = proc_stat_fields("/proc/thread-self/stat").expect("/proc/thread-self/stat");
-    // f[0] is field 3 (state), so field 14 (utime) is f[11] and field 15 (stime) f[12].
-    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+    stat_cpu_ticks("/proc/thread-self/stat")
 }
 
 /// CPU time (user + system) used so far by the whole process (every thread), in clock ticks.
 #[allow(dead_code)]
 fn process_cpu_ticks() -> u64 {
+    stat_cpu_ticks("/proc/self/stat")
+}
+
+/// CPU time (user + system, in clock ticks) in the `stat` file at `path`, which must exist.
+#[allow(dead_code)]
+fn stat_cpu_ticks(path: &str) -> u64 {
     require_proc();
-    let f = proc_stat_fields("/proc/self/stat").expect("/proc/self/stat");
-    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+    proc_stat_fields(path)
+        .as_deref()
+        .and_then(cpu_ticks_in)
+        .unwrap_or_else(|| panic!("{path} should give the CPU time used"))
+}
+
+/// User + system CPU time (clock ticks) in the fields of a `stat` file ([`proc_stat_fields`]):
+/// f[0] is field 3 (state), so field 14 (utime) is f[11] and field 15 (stime) f[12].
+#[allow(dead_code)]
+fn cpu_ticks_in(f: &[String]) -> Option<u64> {
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
 }
 
 /// How many times the CALLING thread has been switched out so far (voluntary + involuntary
@@ -268,6 +285,12 @@ fn process_cpu_ticks() -> u64 {
 fn this_thread_switches() -> u64 {
     require_proc();
     let status = std::fs::read_to_string("/proc/thread-self/status").expect("status");
+    context_switches_in(&status)
+}
+
+/// Voluntary + involuntary context switches, from the text of a `status` file in /proc.
+#[allow(dead_code)]
+fn context_switches_in(status: &str) -> u64 {
     status
         .lines()
         .filter_map(|line| {
@@ -330,17 +353,20 @@ fn this_thread_tid() -> u32 {
 fn thread_ticks_and_switches(tid: u32) -> Option<(u64, u64)> {
     require_proc();
     let f = proc_stat_fields(&format!("/proc/self/task/{tid}/stat"))?;
-    let ticks = f[11].parse::<u64>().ok()? + f[12].parse::<u64>().ok()?;
+    let ticks = cpu_ticks_in(&f)?;
     let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).ok()?;
-    let switches = status
-        .lines()
-        .filter_map(|line| {
-            line.strip_prefix("voluntary_ctxt_switches:")
-                .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
-        })
-        .map(|v| v.trim().parse::<u64>().unwrap())
-        .sum();
-    Some((ticks, switches))
+    Some((ticks, context_switches_in(&status)))
+}
+
+/// A fresh path in the temporary folder, unique to this test and process (nothing is created
+/// there).
+#[allow(dead_code)]
+fn temp_path(name: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    std::env::temp_dir().join(format!("graded-{}-{nanos}-{name}", std::process::id()))
 }
 
 /// What a [`GatedWorker`] stand-in does once the test has opened its start gate.

@@ -99,23 +99,9 @@ pub fn run(root: &Path, args: &BookArgs) -> Result<ExitCode> {
 #[cfg(feature = "instructor")]
 fn sources_fingerprint(root: &Path) -> u64 {
     let mut acc: u64 = 0;
-    let mut stack: Vec<PathBuf> = ["src", "exercises/src", "solutions/src", "theme"]
-        .iter()
-        .map(|d| root.join(d))
-        .collect();
     let mut files = vec![root.join("book.toml")];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p)
-            } else {
-                files.push(p)
-            }
-        }
+    for dir in ["src", "exercises/src", "solutions/src", "theme"] {
+        files.extend(course::file_tree::readable_files(&root.join(dir)));
     }
     for f in files {
         let Ok(meta) = std::fs::metadata(&f) else {

@@ -57,23 +57,13 @@ pub fn run(root: &Path, args: &CheckArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(130))
 }
 
+/// When a file below `dir` was last changed (the newest of them).
 fn newest_mtime(dir: &Path) -> SystemTime {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(t) = e.metadata().and_then(|m| m.modified()) {
-                newest = newest.max(t);
-            }
-        }
-    }
-    newest
+    course::file_tree::readable_files(dir)
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
+        .max()
+        .unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
 fn check_once(root: &Path, args: &CheckArgs) -> Result<ExitCode> {

@@ -7,18 +7,35 @@ use anyhow::{Context, Result};
 
 /// Every regular file below `dir` (not following links), sorted.
 pub fn files(dir: &Path) -> Result<Vec<PathBuf>> {
+    walk(dir, true)
+}
+
+/// Every regular file below `dir` that can be listed (not following links), sorted: a folder
+/// that is missing or cannot be read adds none. For watching and fingerprinting trees, where a
+/// folder may be absent or change while it is read.
+pub fn readable_files(dir: &Path) -> Vec<PathBuf> {
+    walk(dir, false).unwrap_or_default()
+}
+
+/// The regular files below `dir`, sorted; with `strict`, a folder or entry that cannot be read is
+/// an error, else it is passed over.
+fn walk(dir: &Path, strict: bool) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&d).with_context(|| format!("cannot read {}", d.display()))?
-        {
-            let entry = entry?;
-            let kind = entry.file_type()?;
-            if kind.is_dir() {
-                stack.push(entry.path());
-            } else if kind.is_file() {
-                out.push(entry.path());
+        let entries = match std::fs::read_dir(&d) {
+            Ok(entries) => entries,
+            Err(_) if !strict => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", d.display())),
+        };
+        for entry in entries {
+            let kind = entry.and_then(|entry| Ok((entry.file_type()?, entry.path())));
+            match kind {
+                Ok((kind, path)) if kind.is_dir() => stack.push(path),
+                Ok((kind, path)) if kind.is_file() => out.push(path),
+                Ok(_) => {}
+                Err(_) if !strict => {}
+                Err(e) => return Err(e.into()),
             }
         }
     }
@@ -67,5 +84,11 @@ mod tests {
             vec![base.join("c/x.md")]
         );
         assert_eq!(files(&base.join("c")).unwrap().len(), 2);
+        assert_eq!(
+            readable_files(&base.join("c")),
+            files(&base.join("c")).unwrap()
+        );
+        assert!(readable_files(&base.join("missing")).is_empty());
+        assert!(files(&base.join("missing")).is_err());
     }
 }

@@ -135,6 +135,43 @@ struct Ran {
     stragglers: usize,
 }
 
+impl Ran {
+    /// Judges a test that was watched to its end: how it ended, what it wrote, its completion
+    /// token, what its cgroups recorded and how many stragglers were killed. An interrupted test
+    /// is `Interrupted` (no stragglers counted); one whose status was lost is an error (why).
+    fn judge(
+        waited: Waited,
+        output: String,
+        token: Token,
+        events: cgroup::Events,
+        stragglers: usize,
+    ) -> Result<Ran, String> {
+        let exit = match waited {
+            Waited::Ended(exit) => exit,
+            Waited::Interrupted => {
+                return Ok(Ran {
+                    verdict: Verdict::Interrupted,
+                    output,
+                    stragglers: 0,
+                });
+            }
+            Waited::Lost(why) => return Err(why),
+        };
+        let verdict = verdict::classify(&Ending {
+            exit,
+            token,
+            allocation_failed: verdict::says_allocation_failed(&output),
+            pids_max_hit: events.pids_max_hit,
+            oom_killed: events.oom_killed,
+        });
+        Ok(Ran {
+            verdict,
+            output,
+            stragglers,
+        })
+    }
+}
+
 /// The command line of one test, in its own process group, output piped.
 fn test_command(exe: &Path, name: &str) -> Command {
     let mut cmd = Command::new(exe);
@@ -154,23 +191,7 @@ fn run_check(exe: &Path, name: &str, deadline: Instant) -> Result<Ran, String> {
     let waited = watch(&mut test, deadline);
     drop(test);
     let output = streams.collect(Instant::now() + READER_GRACE);
-    let exit = match waited {
-        Waited::Ended(exit) => exit,
-        Waited::Interrupted => return Ok(interrupted(output)),
-        Waited::Lost(why) => return Err(why),
-    };
-    let verdict = verdict::classify(&Ending {
-        exit,
-        token: Token::NotUsed,
-        allocation_failed: verdict::says_allocation_failed(&output),
-        pids_max_hit: false,
-        oom_killed: false,
-    });
-    Ok(Ran {
-        verdict,
-        output,
-        stragglers: 0,
-    })
+    Ran::judge(waited, output, Token::NotUsed, cgroup::Events::default(), 0)
 }
 
 fn run_graded(
@@ -247,28 +268,12 @@ fn run_graded(
     drop(mark);
     let readers_deadline = Instant::now() + READER_GRACE;
     let output = streams.collect(readers_deadline);
-    let returned = token.returned(name, readers_deadline);
-    let exit = match waited {
-        Waited::Ended(exit) => exit,
-        Waited::Interrupted => return Ok(interrupted(output)),
-        Waited::Lost(why) => return Err(why),
+    let token = if token.returned(name, readers_deadline) {
+        Token::Returned
+    } else {
+        Token::NotReturned
     };
-    let verdict = verdict::classify(&Ending {
-        exit,
-        token: if returned {
-            Token::Returned
-        } else {
-            Token::NotReturned
-        },
-        allocation_failed: verdict::says_allocation_failed(&output),
-        pids_max_hit: events.pids_max_hit,
-        oom_killed: events.oom_killed,
-    });
-    Ok(Ran {
-        verdict,
-        output,
-        stragglers,
-    })
+    Ran::judge(waited, output, token, events, stragglers)
 }
 
 /// The test's working folder, made and handed to the test's user.
@@ -296,14 +301,6 @@ fn graded_command(exe: &Path, name: &str, scratch: &Path, mark: &reaper::Mark) -
         .env("RUST_BACKTRACE", "0")
         .current_dir(scratch);
     cmd
-}
-
-fn interrupted(output: String) -> Ran {
-    Ran {
-        verdict: Verdict::Interrupted,
-        output,
-        stragglers: 0,
-    }
 }
 
 /// A number not used before in this process.

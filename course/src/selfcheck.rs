@@ -114,48 +114,27 @@ pub fn run_variants(
     caught_before: &[BTreeMap<String, usize>],
     jobs: usize,
 ) -> Vec<VariantRun> {
-    let next = std::sync::Mutex::new(0usize);
-    let runs: std::sync::Mutex<Vec<Option<VariantRun>>> =
-        std::sync::Mutex::new(vec![None; variants.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..jobs.max(1) {
-            s.spawn(|| {
-                loop {
-                    let i = {
-                        let mut n = next.lock().unwrap();
-                        *n += 1;
-                        *n - 1
-                    };
-                    let Some(v) = variants.get(i) else { break };
-                    let mut order: Vec<&String> = v.tests.iter().collect();
-                    if let Some(before) = caught_before.get(i) {
-                        // Most catches first; the sort is stable, so ties keep the file's order.
-                        order.sort_by_key(|t| {
-                            let plain = t.split_once("::").map_or(t.as_str(), |(_, p)| p);
-                            std::cmp::Reverse(before.get(plain).copied().unwrap_or(0))
-                        });
-                    }
-                    let mut failed = Vec::new();
-                    for t in order {
-                        let o =
-                            testrun::run_one(&v.exe, t, &v.listed, fixture_timeout(manifest, v, t));
-                        if !o.verdict.passed() {
-                            failed.push(o);
-                            if v.kind == VariantKind::Broken {
-                                break;
-                            }
-                        }
-                    }
-                    runs.lock().unwrap()[i] = Some(VariantRun { failed });
-                }
+    testrun::parallel_map(variants, jobs, |i, v| {
+        let mut order: Vec<&String> = v.tests.iter().collect();
+        if let Some(before) = caught_before.get(i) {
+            // Most catches first; the sort is stable, so ties keep the file's order.
+            order.sort_by_key(|t| {
+                let plain = t.split_once("::").map_or(t.as_str(), |(_, p)| p);
+                std::cmp::Reverse(before.get(plain).copied().unwrap_or(0))
             });
         }
-    });
-    runs.into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.expect("every variant ran"))
-        .collect()
+        let mut failed = Vec::new();
+        for t in order {
+            let o = testrun::run_one(&v.exe, t, &v.listed, fixture_timeout(manifest, v, t));
+            if !o.verdict.passed() {
+                failed.push(o);
+                if v.kind == VariantKind::Broken {
+                    break;
+                }
+            }
+        }
+        VariantRun { failed }
+    })
 }
 
 /// Runs every graded test the manifest lists against `bins` (one binary per exercise), each

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -167,23 +168,28 @@ pub fn run_one(exe: &Path, name: &str, listed: &[String], timeout: Duration) -> 
 
 /// Runs many `(exe, test, listed, timeout)` jobs on `jobs` threads; outcomes keep input order.
 pub fn run_many(work: &[(PathBuf, String, Vec<String>, Duration)], jobs: usize) -> Vec<Outcome> {
-    let next = Mutex::new(0usize);
-    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; work.len()]);
+    parallel_map(work, jobs, |_, (exe, name, listed, timeout)| {
+        run_one(exe, name, listed, *timeout)
+    })
+}
+
+/// `f(i, &items[i])` for every item, on `jobs` threads that each take the next item as soon as
+/// they are free (so a slow item does not hold up the others); the results keep the input order.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| {
                 loop {
-                    let i = {
-                        let mut n = next.lock().unwrap();
-                        let i = *n;
-                        *n += 1;
-                        i
-                    };
-                    let Some((exe, name, listed, timeout)) = work.get(i) else {
-                        break;
-                    };
-                    let outcome = run_one(exe, name, listed, *timeout);
-                    results.lock().unwrap()[i] = Some(outcome);
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = f(i, item);
+                    results.lock().unwrap()[i] = Some(result);
                 }
             });
         }
@@ -192,7 +198,7 @@ pub fn run_many(work: &[(PathBuf, String, Vec<String>, Duration)], jobs: usize) 
         .into_inner()
         .unwrap()
         .into_iter()
-        .map(|o| o.expect("every job ran"))
+        .map(|r| r.expect("every item was taken"))
         .collect()
 }
 

@@ -11,7 +11,7 @@ use std::process::Command;
 
 mod common;
 
-use common::{copy_dir, manifest, root, solution_files};
+use common::{copy_from_root, manifest, root, solution_files};
 
 /// What a student adds, half-written, at the end of an exercise: a type error.
 const BROKEN_CODE: &str = "\npub fn half_written() -> u32 {\n    let x: u32 = \"no\";\n    x\n}\n";
@@ -26,17 +26,11 @@ fn base() -> PathBuf {
 fn workspace(name: &str, files: &BTreeMap<String, String>) -> PathBuf {
     let ws = base().join(name);
     let _ = std::fs::remove_dir_all(&ws);
-    for dir in ["exercises/src", "exercises/tests", "tests/hidden"] {
-        copy_dir(&root().join(dir), &ws.join(dir));
-    }
-    for file in ["Cargo.lock", "exercises/Cargo.toml", course::MANIFEST_PATH] {
-        std::fs::copy(root().join(file), ws.join(file)).unwrap();
-    }
-    for e in std::fs::read_dir(root().join("tests")).unwrap().flatten() {
-        if e.path().extension().is_some_and(|x| x == "rs") {
-            std::fs::copy(e.path(), ws.join("tests").join(e.file_name())).unwrap();
-        }
-    }
+    copy_from_root(
+        &ws,
+        &["exercises/src", "exercises/tests", "tests/hidden"],
+        &["Cargo.lock", "exercises/Cargo.toml", course::MANIFEST_PATH],
+    );
     // The instructor's workspace manifest (dependencies, lints), with the exercises as its only
     // member.
     let text = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
@@ -93,18 +87,10 @@ fn row<'a>(table: &'a str, exercise: &str) -> &'a str {
 
 /// Every file under `dir`, with its contents.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.path().is_dir() {
-                stack.push(e.path());
-            } else {
-                files.insert(e.path(), std::fs::read(e.path()).unwrap());
-            }
-        }
-    }
+    let files = course::file_tree::files(dir).unwrap().into_iter();
     files
+        .map(|f| (f.clone(), std::fs::read(f).unwrap()))
+        .collect()
 }
 
 #[test]

@@ -164,18 +164,10 @@ fn every_rust_block_of_the_book_is_a_doctest() {
 /// and the build script has already refused any `ignore` without a written reason).
 fn expected_rust_blocks() -> usize {
     let mut n = 0;
-    let mut stack = vec![root().join("src")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "md") {
-                let text = book_include::expand_file(&p).unwrap().text;
-                let f = book_include::check_fences(&p, &text).unwrap();
-                n += f.tested + f.ignored;
-            }
-        }
+    for p in course::file_tree::files_with_extension(&root().join("src"), "md").unwrap() {
+        let text = book_include::expand_file(&p).unwrap().text;
+        let f = book_include::check_fences(&p, &text).unwrap();
+        n += f.tested + f.ignored;
     }
     n
 }

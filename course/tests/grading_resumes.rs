@@ -21,20 +21,16 @@ const BASE: &str = "course-grader-resume";
 /// grader grade everything again).
 fn pristine_snapshot() -> PathBuf {
     let snap = fresh_in(BASE, "pristine");
-    for f in ["Cargo.toml", "Cargo.lock"] {
-        std::fs::copy(root().join(f), snap.join(f)).unwrap();
-    }
-    for dir in ["exercises/src", "tests/hidden"] {
-        common::copy_dir(&root().join(dir), &snap.join(dir));
-    }
-    for f in ["exercises/Cargo.toml", "exercises/info.toml"] {
-        std::fs::copy(root().join(f), snap.join(f)).unwrap();
-    }
-    for e in std::fs::read_dir(root().join("tests")).unwrap().flatten() {
-        if e.path().extension().is_some_and(|x| x == "rs") {
-            std::fs::copy(e.path(), snap.join("tests").join(e.file_name())).unwrap();
-        }
-    }
+    common::copy_from_root(
+        &snap,
+        &["exercises/src", "tests/hidden"],
+        &[
+            "Cargo.toml",
+            "Cargo.lock",
+            "exercises/Cargo.toml",
+            "exercises/info.toml",
+        ],
+    );
     snap
 }
 

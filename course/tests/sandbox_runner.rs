@@ -51,18 +51,43 @@ fn request(cgroups: CgroupMode, sweep_orphans: bool) -> Request {
     }
 }
 
+/// Runs test `name` of `exe` under the graded policy, with a time limit of 10 s.
 fn graded(exe: &Path, name: &str, prot: &Protections, scratch: &Path) -> Outcome {
     let limits = Limits::with_timeout(Duration::from_secs(10));
-    sandbox::run_test(
+    graded_with(&limits, exe, name, prot, scratch)
+}
+
+/// Runs test `name` of `exe` under the graded policy with `limits`.
+fn graded_with(
+    limits: &Limits,
+    exe: &Path,
+    name: &str,
+    prot: &Protections,
+    scratch: &Path,
+) -> Outcome {
+    let policy = Policy::Graded {
+        limits,
+        protections: prot,
+        scratch,
+    };
+    sandbox::run_test(exe, name, &[name.to_string()], &policy)
+}
+
+/// Runs test `name` of `exe` under both policies, each with a time limit of 10 s: graded (no
+/// cgroups, no sweep, its working folder in `dir`), then the student check. Returns both
+/// outcomes, named after their policy.
+fn under_both_policies(dir: &Path, exe: &Path, name: &str) -> [(&'static str, Outcome); 2] {
+    let prot = Protections::detect_with(&request(CgroupMode::Off, false));
+    let graded = graded(exe, name, &prot, &dir.join("scratch"));
+    let check = sandbox::run_test(
         exe,
         name,
         &[name.to_string()],
-        &Policy::Graded {
-            limits: &limits,
-            protections: prot,
-            scratch,
+        &Policy::Check {
+            timeout: Duration::from_secs(10),
         },
-    )
+    );
+    [("graded", graded), ("check", check)]
 }
 
 /// Whether `pid` is a live process (not gone, not a zombie) still running `sleep`.
@@ -102,38 +127,15 @@ fn the_orphan_sweep_never_kills_a_test_that_is_starting() {
     // Every test that ends sweeps while the other three jobs are starting theirs. Before the fix
     // a test started in that window was killed: 180 of 400 were "crashed (signal 9)" or lost.
     for round in 0..2 {
-        let next = Mutex::new(0usize);
-        let wrong = Mutex::new(Vec::new());
-        std::thread::scope(|s| {
-            for job in 0..4 {
-                let (names, next, wrong, prot, limits, exe, dir) =
-                    (&names, &next, &wrong, &prot, &limits, &exe, &dir);
-                s.spawn(move || {
-                    loop {
-                        let i = {
-                            let mut n = next.lock().unwrap();
-                            *n += 1;
-                            *n - 1
-                        };
-                        let Some(name) = names.get(i) else { break };
-                        let scratch = dir.join(format!("job{job}"));
-                        let policy = Policy::Graded {
-                            limits,
-                            protections: prot,
-                            scratch: &scratch,
-                        };
-                        let o = sandbox::run_test(exe, name, names, &policy);
-                        if o.verdict != Verdict::Passed {
-                            wrong
-                                .lock()
-                                .unwrap()
-                                .push(format!("{name}: {}", o.verdict.word()));
-                        }
-                    }
-                });
-            }
+        let outcomes = course::testrun::parallel_map(&names, 4, |i, name| {
+            graded_with(&limits, &exe, name, &prot, &dir.join(format!("t{i}")))
         });
-        let wrong = wrong.into_inner().unwrap();
+        let wrong: Vec<String> = names
+            .iter()
+            .zip(outcomes)
+            .filter(|(_, o)| o.verdict != Verdict::Passed)
+            .map(|(name, o)| format!("{name}: {}", o.verdict.word()))
+            .collect();
         assert!(
             wrong.is_empty(),
             "round {round}: {} of {} short tests were not passed: {:?}",
@@ -298,17 +300,7 @@ fn a_flood_of_output_does_not_hide_the_panic_message() {
          echo \"thread 'flood' panicked at src/ex04.rs:1:1: the real reason\" >&2\n\
          exit 101",
     );
-    let prot = Protections::detect_with(&request(CgroupMode::Off, false));
-    let graded = graded(&exe, "flood", &prot, &dir.join("scratch"));
-    let check = sandbox::run_test(
-        &exe,
-        "flood",
-        &["flood".to_string()],
-        &Policy::Check {
-            timeout: Duration::from_secs(10),
-        },
-    );
-    for (policy, o) in [("graded", graded), ("check", check)] {
+    for (policy, o) in under_both_policies(&dir, &exe, "flood") {
         assert_eq!(o.verdict, Verdict::Failed, "{policy}");
         assert!(
             o.output.contains("the real reason"),
@@ -325,20 +317,10 @@ fn a_test_that_cannot_start_is_not_run_under_both_policies() {
     let _one = serial();
     let dir = fresh("cannot-start");
     let missing = dir.join("no-such-binary");
-    let prot = Protections::detect_with(&request(CgroupMode::Off, false));
-    let graded = graded(&missing, "t", &prot, &dir.join("scratch"));
-    let check = sandbox::run_test(
-        &missing,
-        "t",
-        &["t".to_string()],
-        &Policy::Check {
-            timeout: Duration::from_secs(5),
-        },
-    );
-    for o in [graded, check] {
+    for (policy, o) in under_both_policies(&dir, &missing, "t") {
         assert!(
             matches!(&o.verdict, Verdict::NotRun(why) if why.contains("cannot start")),
-            "{:?}",
+            "{policy}: {:?}",
             o.verdict
         );
     }
@@ -349,17 +331,8 @@ fn exit_zero_without_the_token_is_exited_early_only_when_graded() {
     let _one = serial();
     let dir = fresh("exit-early");
     let exe = fake_tests(&dir, "exit 0");
-    let prot = Protections::detect_with(&request(CgroupMode::Off, false));
-    let o = graded(&exe, "t", &prot, &dir.join("scratch"));
-    assert_eq!(o.verdict, Verdict::ExitedEarly);
-    let check = sandbox::run_test(
-        &exe,
-        "t",
-        &["t".to_string()],
-        &Policy::Check {
-            timeout: Duration::from_secs(5),
-        },
-    );
+    let [(_, graded), (_, check)] = under_both_policies(&dir, &exe, "t");
+    assert_eq!(graded.verdict, Verdict::ExitedEarly);
     assert_eq!(check.verdict, Verdict::Passed, "check: exit status decides");
 }
 
@@ -401,18 +374,8 @@ fn flood_beside_a_test(dir: &Path, user_per_test: bool) -> (Outcome, Outcome) {
     let prot = Protections::detect_with(&req);
     let mut limits = Limits::with_timeout(Duration::from_secs(30));
     limits.processes = 64;
-    let run = |exe: &Path, name: &str, scratch: &Path| {
-        sandbox::run_test(
-            exe,
-            name,
-            &[name.to_string()],
-            &Policy::Graded {
-                limits: &limits,
-                protections: &prot,
-                scratch,
-            },
-        )
-    };
+    let run =
+        |exe: &Path, name: &str, scratch: &Path| graded_with(&limits, exe, name, &prot, scratch);
     std::thread::scope(|s| {
         let beside = s.spawn(|| run(&beside, "beside", &dir.join("scratch-beside")));
         // `beside` is started (it polls for the flood) before the flood begins.

@@ -7,22 +7,8 @@
 #[test]
 fn seven_uneven_processes_all_run_at_once() {
     // 99_991 = 7 * 14_284 + 3: three parts are one longer than the others.
-    let (started, result, gate) = gated_primes_on_processes(99_991, 7, "", 4);
-    assert_eq!(
-        started.len(),
-        7,
-        "7 child processes were to count the primes, but only {} had been started while the \
-         first was still waiting to run (4 s): start them all, then wait for them all",
-        started.len()
-    );
-    let run = result.expect("primes_on_processes returned an error");
-    check_run_counts(
-        "primes_on_processes(.., 99_991, 7)",
-        &run,
-        99_991,
-        7,
-        PRIMES_BELOW_100_000 - 1, // 99_991 itself is prime and not below 99_991
-    );
+    // 99_991 itself is prime and not below 99_991.
+    let (_, gate) = primes_on_processes_all_at_once(99_991, 7, PRIMES_BELOW_100_000 - 1);
     assert_all_reaped(&gate.started(), "after primes_on_processes returned");
 }
 
@@ -32,16 +18,15 @@ fn more_threads_than_numbers() {
         (primes_on_threads(3, 6), thread::current().id())
     });
     check_run_counts("primes_on_threads(3, 6)", &run, 3, 6, 1);
-    let ids: HashSet<_> = run.parts.iter().map(|p| p.worker).collect();
-    assert_eq!(
-        ids.len(),
+    assert_on_threads_of_their_own(
+        run.parts.iter().map(|p| p.worker),
         6,
-        "each of the 6 parts (even an empty one) is counted by a thread of its own: {:?}",
-        run.parts
-    );
-    assert!(
-        !ids.contains(&me),
-        "a part was counted on the calling thread"
+        me,
+        &format!(
+            "each of the 6 parts (even an empty one) is counted by a thread of its own: {:?}",
+            run.parts
+        ),
+        "a part was counted on the calling thread",
     );
 }
 

@@ -20,20 +20,18 @@ fn a_long_conversation_does_not_deadlock() {
 #[test]
 fn a_shell_child_is_timed_out_and_reaped() {
     // A shell that writes a line on stderr and then becomes `sleep 30` (same PID).
-    let result = call(
-        Path::new("/bin/sh"),
-        &["-c", "echo \"worker $$: sleeping\" >&2; exec sleep 30"],
-        Vec::new(),
-        SHORT_LIMIT,
-        "the time limit of 300 ms did not hold",
+    assert_timed_out(
+        call(
+            Path::new("/bin/sh"),
+            &["-c", "echo \"worker $$: sleeping\" >&2; exec sleep 30"],
+            Vec::new(),
+            SHORT_LIMIT,
+            "the time limit of 300 ms did not hold",
+        ),
+        None,
+        "run_in_child",
+        "a shell sleeping 30 s with a 300 ms limit",
     );
-    match result {
-        Err(ChildError::TimedOut { pid, after }) => {
-            assert_eq!(after, SHORT_LIMIT, "TimedOut.after must be the limit given");
-            assert_gone(pid, "run_in_child returned TimedOut");
-        }
-        other => panic!("a shell sleeping 30 s with a 300 ms limit should time out, got {other:?}"),
-    }
 }
 
 #[test]

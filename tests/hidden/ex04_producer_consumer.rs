@@ -6,20 +6,12 @@
 #[test]
 fn many_producers_one_consumer_through_a_buffer_of_one() {
     // 8 producers, 1 consumer, capacity 1: the buffer is full nearly all the time.
-    let taken = watchdog(
-        20,
-        "8 producers and 1 consumer through a buffer of 1",
-        || run_buffer(1, 8, 2_000, 1, None),
-    );
-    check_buffer_run(8, 2_000, &taken);
+    stress_buffer(20, 1, 8, 2_000, 1, None);
 }
 
 #[test]
 fn one_producer_many_consumers_with_jitter() {
-    let taken = watchdog(20, "1 producer and 6 consumers with jitter", || {
-        run_buffer(5, 1, 5_000, 6, Some(99))
-    });
-    check_buffer_run(1, 5_000, &taken);
+    stress_buffer(20, 5, 1, 5_000, 6, Some(99));
 }
 
 #[test]

@@ -6,13 +6,8 @@
 #[test]
 fn count_in_processes_reports_the_first_child_failing() {
     // Four children; the first one started (the lowest PID) fails, the other three succeed.
-    let path = temp_path("first-fails");
-    let mut failing = 0;
-    let (result, pids) = run_count_in_processes(&path, 4, 100, |gate, started| {
-        failing = started[0];
-        std::fs::write(gate.dir.join(format!("fail.{failing}")), "").unwrap();
-    });
-    let _ = std::fs::remove_file(&path);
+    let (result, pids, failing) = run_count_in_processes("first-fails", None, 4, 100, &[0]);
+    let failing = failing[0];
     assert!(
         result.is_err(),
         "worker {failing} exited with code 3 but count_in_processes returned {result:?}: check \
@@ -23,10 +18,7 @@ fn count_in_processes_reports_the_first_child_failing() {
 
 #[test]
 fn count_in_processes_with_one_child_is_exact() {
-    let path = temp_path("one-child");
-    std::fs::write(&path, "12").unwrap();
-    let (result, pids) = run_count_in_processes(&path, 1, 300, |_, _| {});
-    let _ = std::fs::remove_file(&path);
+    let (result, pids, _) = run_count_in_processes("one-child", Some("12"), 1, 300, &[]);
     match result {
         Ok(total) => assert_eq!(total, 300, "1 child x 300 increments from 0 give 300"),
         Err(e) => panic!("count_in_processes with 1 working child returned an error: {e}"),

@@ -7,22 +7,17 @@
 fn many_jobs_finishing_in_a_scrambled_order_keep_their_slots() {
     const JOBS: usize = 120;
     let results = watchdog(15, "run_all with 120 jobs", || {
-        let jobs: Vec<Job> = (0..JOBS)
-            .map(|i| -> Job {
-                Box::new(move || {
-                    // A scrambled finishing order: later jobs often finish first.
-                    let mut rng = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                    thread::sleep(Duration::from_millis(next_random(&mut rng) % 30));
-                    match i % 5 {
-                        0 | 3 => Ok(i as u32),
-                        1 => Err(format!("job {i} failed")),
-                        2 => panic!("job {i} panicked"),
-                        _ => std::panic::panic_any(i),
-                    }
-                })
-            })
-            .collect();
-        run_all(jobs)
+        run_all(jobs_of(JOBS, |i| {
+            // A scrambled finishing order: later jobs often finish first.
+            let mut rng = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            thread::sleep(Duration::from_millis(next_random(&mut rng) % 30));
+            match i % 5 {
+                0 | 3 => Ok(i as u32),
+                1 => Err(format!("job {i} failed")),
+                2 => panic!("job {i} panicked"),
+                _ => std::panic::panic_any(i),
+            }
+        }))
     });
     assert_eq!(results.len(), JOBS, "one outcome per job");
     for (i, r) in results.into_iter().enumerate() {
@@ -42,24 +37,11 @@ fn many_jobs_finishing_in_a_scrambled_order_keep_their_slots() {
 #[test]
 fn every_locked_job_may_panic() {
     const JOBS: usize = 12;
-    let state = Arc::new(Mutex::new(Vec::<usize>::new()));
-    let report = watchdog(10, "run_locked where every job panics", {
-        let state = Arc::clone(&state);
-        move || {
-            let jobs: Vec<LockedJob> = (0..JOBS)
-                .map(|i| -> LockedJob {
-                    Box::new(move |v: &mut Vec<usize>| {
-                        v.push(i);
-                        panic!("job {i} panics too");
-                    })
-                })
-                .collect();
-            run_locked(state, jobs)
-        }
-    });
-    let mut ran = state.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    ran.sort_unstable();
-    assert_eq!(ran, (0..JOBS).collect::<Vec<_>>(), "every job runs once");
+    let (report, ran, _) =
+        run_pushing_jobs(10, "run_locked where every job panics", JOBS, |i, _| {
+            panic!("job {i} panics too")
+        });
+    assert_every_job_ran_once(&ran, JOBS, "every job runs once");
     assert_eq!(
         report,
         LockedRun {

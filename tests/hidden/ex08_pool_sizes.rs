@@ -28,10 +28,8 @@ fn a_pool_of_one_starts_and_reaps_exactly_one_worker() {
 
 #[test]
 fn an_empty_batch_still_starts_and_shuts_down_the_pool() {
-    let gate = open_gate();
-    let exe = gate.exe().to_path_buf();
-    let run = watchdog(8, "run_on_pool with 3 workers and no tasks", move || {
-        run_on_pool(&exe, 3, &[]).expect("run_on_pool failed")
+    let (gate, run) = run_with_open_gate("run_on_pool with 3 workers and no tasks", |exe| {
+        run_on_pool(exe, 3, &[]).expect("run_on_pool failed")
     });
     assert!(run.results.is_empty(), "no tasks, no answers");
     assert_eq!(run.workers, 3);
@@ -45,10 +43,8 @@ fn an_empty_batch_still_starts_and_shuts_down_the_pool() {
 
 #[test]
 fn no_sizes_no_runs() {
-    let gate = open_gate();
-    let exe = gate.exe().to_path_buf();
-    let runs = watchdog(8, "compare_pool_sizes with no sizes", move || {
-        compare_pool_sizes(&exe, &[], &square_tasks()).expect("compare_pool_sizes failed")
+    let (gate, runs) = run_with_open_gate("compare_pool_sizes with no sizes", |exe| {
+        compare_pool_sizes(exe, &[], &square_tasks()).expect("compare_pool_sizes failed")
     });
     assert!(runs.is_empty(), "no sizes, no runs: got {runs:?}");
     assert!(

@@ -379,6 +379,14 @@ async fn console_errors(c: &Client) -> Result<Vec<String>> {
         .collect())
 }
 
+/// Fails `o` once for every console error logged since the last look, naming `what` was shown.
+async fn fail_on_console_errors(c: &Client, o: &mut Outcome, what: &str) -> Result<()> {
+    for err in console_errors(c).await? {
+        o.fail(format!("{what}: console error: {err}"));
+    }
+    Ok(())
+}
+
 /// Loads `url`, trying again (up to 3 times) when Chromium's renderer does not answer in time,
 /// which a loaded 2-core machine has been seen to cause once; the page itself is then fine.
 async fn load(c: &Client, url: &str) -> Result<()> {
@@ -591,9 +599,7 @@ async fn checks(c: &Client, cfg: &Config, base: &str, chapters: &[String]) -> Re
                 "{page}: playground block without a play button: `{block}`"
             ));
         }
-        for err in console_errors(c).await? {
-            o.fail(format!("{page}: console error: {err}"));
-        }
+        fail_on_console_errors(c, &mut o, page).await?;
     }
     o.note(format!(
         "{} pages loaded; {n_blocks} code blocks ({n_rust} Rust), {n_shown} of {n_play} runnable playground \
@@ -690,10 +696,7 @@ async fn search(c: &Client, base: &str, o: &mut Outcome) -> Result<()> {
             ));
         }
     }
-    for err in console_errors(c).await? {
-        o.fail(format!("search: console error: {err}"));
-    }
-    Ok(())
+    fail_on_console_errors(c, o, "search").await
 }
 
 async fn print_page(
@@ -751,10 +754,7 @@ async fn print_page(
         pdf.len() / 1024,
         path.display()
     ));
-    for err in console_errors(c).await? {
-        o.fail(format!("print.html: console error: {err}"));
-    }
-    Ok(())
+    fail_on_console_errors(c, o, "print.html").await
 }
 
 async fn screenshots(
@@ -790,8 +790,5 @@ async fn screenshots(
         }
     }
     eval(c, "localStorage.removeItem('mdbook-theme');").await?;
-    for err in console_errors(c).await? {
-        o.fail(format!("screenshots: console error: {err}"));
-    }
-    Ok(())
+    fail_on_console_errors(c, o, "screenshots").await
 }

@@ -418,6 +418,28 @@ impl Scenario {
     }
 }
 
+/// The scenarios of `traces` side by side, to draw on one time scale: the first of every trace
+/// together, then the second, and so on. Each row holds the longest window among them (µs, at
+/// least 1) and, for every trace that has a scenario at that place, the trace and its scenario.
+pub fn side_by_side<'a>(traces: &[&'a Trace]) -> Vec<(u64, Vec<(&'a Trace, &'a Scenario)>)> {
+    let count = traces.iter().map(|t| t.scenarios.len()).max().unwrap_or(0);
+    (0..count)
+        .map(|i| {
+            let row: Vec<(&Trace, &Scenario)> = traces
+                .iter()
+                .filter_map(|&t| Some((t, t.scenarios.get(i)?)))
+                .collect();
+            let span_us = row
+                .iter()
+                .filter_map(|(_, s)| s.window())
+                .map(|(start, end)| end - start)
+                .max()
+                .unwrap_or(1);
+            (span_us, row)
+        })
+        .collect()
+}
+
 impl Lane {
     /// How many spans of `kind` this lane has.
     pub fn count(&self, kind: SpanKind) -> usize {

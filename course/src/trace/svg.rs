@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::events::{Lane, Scenario, SpanKind, Trace};
+use super::events::{Lane, Scenario, SpanKind, Trace, side_by_side};
 use super::summary::{self, Line};
 
 const WIDTH: f64 = 1000.0;
@@ -108,18 +108,9 @@ pub fn render(traces: &[&Trace]) -> String {
         .map(|s| s.kind)
         .collect();
     y = legend(&mut body, y, &kinds);
-    let count = traces.iter().map(|t| t.scenarios.len()).max().unwrap_or(0);
-    for i in 0..count {
-        let span_us = traces
-            .iter()
-            .filter_map(|t| t.scenarios.get(i)?.window())
-            .map(|(start, end)| end - start)
-            .max()
-            .unwrap_or(1);
-        for t in traces {
-            if let Some(s) = t.scenarios.get(i) {
-                y = scenario(&mut body, y, t, s, span_us);
-            }
+    for (span_us, row) in side_by_side(traces) {
+        for (t, s) in row {
+            y = scenario(&mut body, y, t, s, span_us);
         }
     }
     for t in traces {

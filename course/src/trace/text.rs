@@ -1,6 +1,6 @@
 //! The timeline in a terminal: one row of characters per thread or process.
 
-use super::events::{Lane, Scenario, SpanKind, Trace};
+use super::events::{Lane, Scenario, SpanKind, Trace, side_by_side};
 use super::summary::{self, Line};
 
 /// What the characters mean, by the kind of span they draw.
@@ -39,18 +39,9 @@ const NAME_WIDTH: usize = 18;
 pub fn render(traces: &[&Trace], width: usize) -> String {
     let width = width.max(10);
     let mut out = String::new();
-    let count = traces.iter().map(|t| t.scenarios.len()).max().unwrap_or(0);
-    for i in 0..count {
-        let span_us = traces
-            .iter()
-            .filter_map(|t| t.scenarios.get(i)?.window())
-            .map(|(start, end)| end - start)
-            .max()
-            .unwrap_or(1);
-        for t in traces {
-            if let Some(s) = t.scenarios.get(i) {
-                scenario(&mut out, t, s, span_us, width);
-            }
+    for (span_us, row) in side_by_side(traces) {
+        for (t, s) in row {
+            scenario(&mut out, t, s, span_us, width);
         }
     }
     for t in traces {

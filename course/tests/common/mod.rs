@@ -25,15 +25,30 @@ pub fn fresh_in(base: &str, name: &str) -> PathBuf {
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        let out = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &out);
-        } else {
-            std::fs::copy(&p, &out).unwrap();
-        }
+    course::file_tree::copy(from, to).unwrap();
+}
+
+/// Copies from the workspace root into `to` the folders `dirs`, the files `files` (paths
+/// relative to the root), and the graded tests' own files (`tests/*.rs`, not their folders).
+pub fn copy_from_root(to: &Path, dirs: &[&str], files: &[&str]) {
+    for dir in dirs {
+        copy_dir(&root().join(dir), &to.join(dir));
+    }
+    let tests = std::fs::read_dir(root().join("tests")).unwrap().flatten();
+    let graded = tests
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"));
+    let graded: Vec<String> = graded
+        .map(|p| format!("tests/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    for file in files
+        .iter()
+        .copied()
+        .chain(graded.iter().map(String::as_str))
+    {
+        let out = to.join(file);
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        std::fs::copy(root().join(file), out).unwrap();
     }
 }
 
@@ -71,21 +86,13 @@ pub fn submission_in(dir: PathBuf, files: &BTreeMap<String, String>) -> PathBuf 
 pub fn solution_files() -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let src = root().join("solutions/src");
-    let mut stack = vec![src.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let rel = p.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
-                let text = std::fs::read_to_string(&p)
-                    .unwrap()
-                    .replace("solutions::", "exercises::")
-                    .replace("solutions-worker", "exercises-worker");
-                files.insert(format!("exercises/src/{rel}"), text);
-            }
-        }
+    for p in course::file_tree::files_with_extension(&src, "rs").unwrap() {
+        let rel = p.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("solutions::", "exercises::")
+            .replace("solutions-worker", "exercises-worker");
+        files.insert(format!("exercises/src/{rel}"), text);
     }
     files
 }
