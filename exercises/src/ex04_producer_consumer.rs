@@ -4,56 +4,31 @@
 //! through them):
 //!
 //! 1. A shared list ([`SharedList`]): one thread adds numbers ([`produce`]),
-//!    another removes them ([`consume`]). The consumer sleeps on a [`Condvar`]
-//!    while the list is empty and stops when the producer has closed the list
-//!    and every number has been taken.
+//!    another removes them ([`consume`]). The consumer sleeps on a
+//!    [`Condvar`](std::sync::Condvar) while the list is empty and stops when
+//!    the producer has closed the list and every number has been taken.
 //! 2. A [`BoundedBuffer`]: many producers and consumers, `push` blocks while
 //!    the buffer is full, `pop` blocks while it is empty, `close` ends the
 //!    stream.
 //! 3. The same pipeline with a bounded `crossbeam::channel`
 //!    ([`channel_pipeline`]).
 //!
+//! Given, in `src/given/ex04_producer_consumer.rs` and re-exported here: the
+//! shared list of part 1 ([`SharedList`], [`ListState`]).
+//!
 //! Run the tests: `cargo test --test ex04_producer_consumer` in the
 //! `exercises` folder. Stuck? `cargo course hint ex04`.
 
+pub use crate::given::ex04_producer_consumer::{ListState, SharedList};
+
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex};
+use std::sync::Mutex;
 
 // -----------------------------------------------------------------------------
 // Part 1: one producer, one consumer, a shared list.
 // -----------------------------------------------------------------------------
 
-// ANCHOR: shared_list
-/// What the producer and the consumer share: the numbers not yet taken, and
-/// whether the producer has finished. Both live under ONE lock, so that "the
-/// list is empty and the producer is done" is a single fact the consumer can
-/// read atomically.
-#[derive(Debug, Default)]
-pub struct ListState {
-    /// Numbers added and not yet removed, oldest first.
-    pub items: VecDeque<u64>,
-    /// Set by the producer once it has added its last number.
-    pub closed: bool,
-}
-
-/// The shared list: the state behind a mutex, and a condition variable the
-/// producer signals whenever it changes the state (a number added, or the list
-/// closed).
-#[derive(Debug, Default)]
-pub struct SharedList {
-    /// The numbers and the `closed` flag.
-    pub state: Mutex<ListState>,
-    /// Notified after every change to `state`.
-    pub changed: Condvar,
-}
-
-impl SharedList {
-    /// An empty, open list.
-    pub fn new() -> Self {
-        Self::default()
-    }
-}
-// ANCHOR_END: shared_list
+// The list, [`SharedList`], is given (src/given/ex04_producer_consumer.rs).
 
 // ANCHOR: produce
 /// Adds every number of `numbers` to the back of the list, in order, waking the

@@ -11,52 +11,20 @@
 //! - A counter in a file shared by several processes, kept exact by an
 //!   exclusive file lock ([`increment_file_counter`], [`count_in_processes`],
 //!   [`worker_main`]).
+//!
+//! Given, in `src/given/ex05_sharing_data.rs` and re-exported here: the
+//! sequential count ([`letter_frequencies`], [`add_letters`]), [`split_text`],
+//! the [`TicketCounter`] type (you write its `take`), and the worker's
+//! command line, which [`worker_main`] hands your [`increment_file_counter`].
+
+pub use crate::given::ex05_sharing_data::{
+    TicketCounter, add_letters, letter_frequencies, split_text,
+};
 
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-// ANCHOR: sequential
-/// Counts the letters of `text` (every `char` for which `char::is_alphabetic`
-/// holds), lowercased with `char::to_lowercase` (which can give more than one
-/// `char`, e.g. for 'İ'). The sequential reference: the three parallel versions
-/// must return exactly this.
-pub fn letter_frequencies(text: &str) -> HashMap<char, usize> {
-    let mut counts = HashMap::new();
-    add_letters(text, &mut counts);
-    counts
-}
-
-/// Adds the letters of `text` to `counts` (the loop of [`letter_frequencies`]).
-pub fn add_letters(text: &str, counts: &mut HashMap<char, usize>) {
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        for lower in c.to_lowercase() {
-            *counts.entry(lower).or_insert(0) += 1;
-        }
-    }
-}
-// ANCHOR_END: sequential
-
-/// Splits `text` into `parts` pieces of about equal length, cutting only at
-/// `char` boundaries. Some pieces may be empty (when `text` is shorter than
-/// `parts`). Panics if `parts` is 0.
-pub fn split_text(text: &str, parts: usize) -> Vec<&str> {
-    assert!(parts > 0, "split_text needs at least one part");
-    let mut pieces = Vec::with_capacity(parts);
-    let mut rest = text;
-    for i in 0..parts {
-        let mut cut = rest.len() / (parts - i);
-        while !rest.is_char_boundary(cut) {
-            cut += 1;
-        }
-        let (piece, tail) = rest.split_at(cut);
-        pieces.push(piece);
-        rest = tail;
-    }
-    pieces
-}
 
 // ANCHOR: three_ways
 /// Counts the letters of `text` with `threads` scoped threads (one per piece of
@@ -111,20 +79,7 @@ pub fn count_with_channel(text: &str, threads: usize) -> HashMap<char, usize> {
 // ANCHOR_END: three_ways
 
 // ANCHOR: ticket_counter
-/// A counter shared by many threads that hands out tickets 0, 1, 2, ...: every
-/// ticket exactly once, however many threads call [`take`](Self::take) at the
-/// same time.
-#[derive(Debug, Default)]
-pub struct TicketCounter {
-    next: AtomicU64,
-}
-
 impl TicketCounter {
-    /// A counter whose first ticket is 0.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Takes the next ticket: returns the counter's value and increments it, in
     /// ONE atomic step.
     pub fn take(&self) -> u64 {
@@ -132,11 +87,6 @@ impl TicketCounter {
             "one atomic step: fetch_add(1, Ordering::Relaxed) on the \
              counter"
         )
-    }
-
-    /// How many tickets have been taken so far.
-    pub fn issued(&self) -> u64 {
-        self.next.load(Ordering::Relaxed)
     }
 }
 // ANCHOR_END: ticket_counter
@@ -191,23 +141,8 @@ pub fn count_in_processes(
 ///
 /// `increment PATH K`: calls [`increment_file_counter`] on `PATH` `K` times.
 pub fn worker_main(args: &[String]) -> ExitCode {
-    match args {
-        [cmd, path, k] if cmd == "increment" => {
-            let Ok(k) = k.parse::<u64>() else {
-                eprintln!("ex05 worker: K must be a number, got `{k}`");
-                return ExitCode::from(2);
-            };
-            for _ in 0..k {
-                if let Err(e) = increment_file_counter(Path::new(path)) {
-                    eprintln!("ex05 worker: cannot increment {path}: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!("usage: worker ex05 increment PATH K");
-            ExitCode::from(2)
-        }
-    }
+    crate::given::ex05_sharing_data::increment_worker(
+        args,
+        increment_file_counter,
+    )
 }

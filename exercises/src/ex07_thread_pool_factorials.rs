@@ -5,41 +5,25 @@
 //! whatever order the work finished in. Overflow is an error value, never a
 //! wrapped number; [`factorial_big`] has no limit.
 //!
+//! Given, in `src/given/ex07_thread_pool_factorials.rs`: [`FactorialError`]
+//! and the thread-name prefixes, re-exported here, and the type of a queued
+//! job, `Job`.
+//!
 //! Run the tests with `cargo test --test ex07_thread_pool_factorials`;
 //! `cargo course hint ex07` gives a hint.
 
-use std::fmt;
+pub use crate::given::ex07_thread_pool_factorials::{
+    FactorialError, POOL_THREAD_PREFIX, RAYON_THREAD_PREFIX,
+};
+
 use std::sync::mpsc;
 use std::thread;
 
 use num_bigint::BigUint;
 
+use crate::given::ex07_thread_pool_factorials::Job;
+
 // ANCHOR: factorial_api
-/// A factorial that does not fit in a `u64`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FactorialError {
-    /// `n!` is larger than `u64::MAX` (true for every `n` from 21 on).
-    Overflow {
-        /// The `n` whose factorial overflowed.
-        n: u64,
-    },
-}
-
-impl fmt::Display for FactorialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FactorialError::Overflow { n } => {
-                write!(
-                    f,
-                    "{n}! does not fit in a u64 (20! is the largest that does)"
-                )
-            }
-        }
-    }
-}
-
-impl std::error::Error for FactorialError {}
-
 /// `n!` as a `u64`, or [`FactorialError::Overflow`] naming `n` if it does not
 /// fit. `0! = 1`. Never wraps around.
 pub fn factorial_checked(n: u64) -> Result<u64, FactorialError> {
@@ -71,9 +55,6 @@ pub fn factorial_big_parallel(n: u64, threads: usize) -> BigUint {
 
 // ANCHOR_END: factorial_api
 // ANCHOR: rayon_api
-/// The prefix of the rayon pool's thread names: the threads are
-/// `rayon-worker-0`, `rayon-worker-1`, ...
-pub const RAYON_THREAD_PREFIX: &str = "rayon-worker-";
 
 /// Applies `f` to every item on a NEW rayon pool of exactly `threads` threads,
 /// named `rayon-worker-0` .. `rayon-worker-<threads-1>`, and returns the
@@ -115,12 +96,6 @@ pub fn rayon_factorials(
 
 // ANCHOR_END: rayon_api
 // ANCHOR: pool_api
-/// The prefix of the hand-built pool's thread names: its workers are
-/// `pool-worker-0`, `pool-worker-1`, ...
-pub const POOL_THREAD_PREFIX: &str = "pool-worker-";
-
-type Job = Box<dyn FnOnce() + Send + 'static>;
-
 /// A fixed set of worker threads that take jobs from one shared queue.
 ///
 /// - Every job runs on one of the pool's workers, never on the caller's thread.

@@ -4,45 +4,23 @@
 //! may be lost: every job's outcome comes back, in input order, and a panic is
 //! told apart from an error. A mutex whose holder panicked (a *poisoned* mutex)
 //! is recovered instead of taking the other threads down with it.
+//!
+//! Given, in `src/given/ex06_panics_and_errors.rs` and re-exported here:
+//! [`JobError`], [`NON_STRING_PANIC`] and [`LockedRun`].
 // STUB: //!
 // STUB: //! Run the tests with `cargo test --test ex06_panics_and_errors`;
 // STUB: //! `cargo course hint ex06` gives a hint.
 
+pub use crate::given::ex06_panics_and_errors::{
+    JobError, LockedRun, NON_STRING_PANIC,
+};
+
 use std::any::Any;
-use std::fmt;
 // STUB: use std::sync::{Arc, Mutex, MutexGuard};
 // SOLUTION BEGIN
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 // SOLUTION END
-
-// ANCHOR: job_error
-/// What went wrong with one job.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobError<E> {
-    /// The job ran to the end and returned `Err(e)`.
-    Failed(E),
-    /// The job panicked. The message is the panic's own text when the payload
-    /// was a string (`&'static str` or `String`), otherwise
-    /// [`NON_STRING_PANIC`].
-    Panicked(String),
-}
-
-/// The message [`panic_message`] gives for a payload that is not a string, as
-/// raised by `std::panic::panic_any(42)`.
-pub const NON_STRING_PANIC: &str = "<non-string panic payload>";
-// ANCHOR_END: job_error
-
-impl<E: fmt::Display> fmt::Display for JobError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JobError::Failed(e) => write!(f, "job failed: {e}"),
-            JobError::Panicked(msg) => write!(f, "job panicked: {msg}"),
-        }
-    }
-}
-
-impl<E: fmt::Debug + fmt::Display> std::error::Error for JobError<E> {}
 
 // ANCHOR: panic_message
 /// The text of a panic, from the payload that `JoinHandle::join` or
@@ -122,20 +100,7 @@ pub fn lock_recover<T>(mutex: &Mutex<T>) -> (MutexGuard<'_, T>, bool) {
 }
 // ANCHOR_END: lock_recover
 
-// ANCHOR: locked_run
-/// What [`run_locked`] reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockedRun {
-    /// The indices (into `jobs`) of every job that panicked, each once, in
-    /// ascending order (whatever order the jobs ran and finished in).
-    pub panicked: Vec<usize>,
-    /// Whether the mutex was poisoned once every job had finished: true if it
-    /// was poisoned already, or if some job panicked while holding the
-    /// lock (recovering the guard does not clear the poison, and neither
-    /// does `run_locked`).
-    pub poisoned: bool,
-}
-
+// ANCHOR: run_locked
 /// Runs every job on its own thread; each job runs while holding the lock on
 /// `state`, and gets `&mut` access to the data.
 ///
@@ -177,4 +142,4 @@ where
     }
     // SOLUTION END
 }
-// ANCHOR_END: locked_run
+// ANCHOR_END: run_locked

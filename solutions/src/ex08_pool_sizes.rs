@@ -7,43 +7,21 @@
 //! experiment with the ex02 pool
 //! ([`ProcessPool`](crate::ex02_process_pool::ProcessPool)), and adds a heavy
 //! variant whose tasks cost enough CPU for the pool to pay off.
+//!
+//! Given, in `src/given/ex08_pool_sizes.rs` and re-exported here: [`SIZES`],
+//! [`HEAVY_ITERATIONS`] and [`Run`].
+
+pub use crate::given::ex08_pool_sizes::{HEAVY_ITERATIONS, Run, SIZES};
 
 use std::path::Path;
-// STUB: use std::time::Duration; // and std::time::Instant, to measure
 // STUB:
-// STUB: // and ProcessPool, your pool from ex02
+// STUB: // and ProcessPool, your pool from ex02; std::time::Instant, to measure
 // STUB: use crate::ex02_process_pool::{PoolError, Task};
 // SOLUTION BEGIN
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::ex02_process_pool::{PoolError, ProcessPool, Task};
 // SOLUTION END
-
-// ANCHOR: api
-/// The pool sizes notebook B compared.
-pub const SIZES: [usize; 3] = [2, 4, 8];
-
-/// Iterations of [`Task::Spin`] for the heavy variant: several milliseconds of
-/// CPU per item in a release build, so that the work, not the pool's overhead,
-/// dominates.
-pub const HEAVY_ITERATIONS: u64 = 6_000_000;
-
-/// One timed run of a batch of tasks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Run {
-    /// How many worker processes computed the batch.
-    pub workers: usize,
-    /// The answers, in the order of the tasks.
-    pub results: Vec<u64>,
-    /// The process ids of the workers that were started (one per worker, all
-    /// distinct).
-    pub worker_pids: Vec<u32>,
-    /// Wall-clock time of the whole run, as the notebook measured it: starting
-    /// the pool, computing the batch, and shutting the pool down (workers
-    /// reaped). For [`run_in_process`], computing the batch.
-    pub elapsed: Duration,
-}
-// ANCHOR_END: api
 
 // ANCHOR: tasks
 /// The notebook's batch: `Task::Square(n)` for `n` in `1..=10`, in that order.

@@ -3,6 +3,13 @@
 //!
 //! The reference solutions: the same public API as the `exercises` crate,
 //! complete. The graded tests in `../tests/` run against both crates.
+//!
+//! The code the exercises give students complete lives in ONE place,
+//! `exercises/src/given/`, which this crate compiles as its own [`given`]
+//! module; each exercise module re-exports its part.
+
+#[path = "../../exercises/src/given/mod.rs"]
+pub mod given;
 
 pub mod ex01_threads_vs_processes;
 pub mod ex02_process_pool;

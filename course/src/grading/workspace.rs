@@ -1,6 +1,7 @@
 //! Turning one submission into a buildable grading workspace made from the pristine instructor
-//! tree: only the student's `exercises/src/**/*.rs` are copied in; their `Cargo.toml`, `build.rs`,
-//! `.cargo/`, `tests/` and everything else are listed and ignored.
+//! tree: only the student's `exercises/src/**/*.rs` are copied in, except the given code
+//! (`exercises/src/given/`, always the pristine files); their `Cargo.toml`, `build.rs`, `.cargo/`,
+//! `tests/`, changes to the given code and everything else are listed and ignored.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -8,6 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::manifest::Manifest;
+
+/// The folder of `exercises/src` whose code the exercises give: a submission's copy is never used.
+pub const GIVEN_DIR: &str = "given";
 
 /// A submission, unpacked, with the files the grader will and will not use.
 #[derive(Debug, Clone)]
@@ -18,8 +22,8 @@ pub struct Submission {
     pub root: PathBuf,
     /// Student sources that are used, relative to `exercises/src`.
     pub sources: BTreeMap<PathBuf, Vec<u8>>,
-    /// Files outside `exercises/src/**/*.rs` that are new or changed against the pristine tree:
-    /// listed in the report, never used.
+    /// Files outside `exercises/src/**/*.rs`, or under `exercises/src/given/`, that are new or
+    /// changed against the pristine tree: listed in the report, never used.
     pub ignored: Vec<String>,
 }
 
@@ -91,13 +95,15 @@ pub fn open_submission(path: &Path, scratch: &Path, pristine: &Path) -> Result<S
         }
         if let Ok(in_src) = rel.strip_prefix("exercises/src")
             && rel.extension().is_some_and(|e| e == "rs")
+            && !in_src.starts_with(GIVEN_DIR)
         {
             if let Ok(bytes) = std::fs::read(abs) {
                 sources.insert(in_src.to_path_buf(), bytes);
             }
             continue;
         }
-        // Anything else is never used; list it when it is not the pristine file.
+        // Anything else (the given code included) is never used; list it when it is not the
+        // pristine file.
         let same = std::fs::read(pristine.join(rel)).ok() == std::fs::read(abs).ok();
         if !same {
             let what = if pristine.join(rel).exists() {
@@ -392,6 +398,73 @@ pub fn wrap_tests(source: &str, exercise: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn the_given_code_is_always_the_pristine_one() {
+        let tmp = std::env::temp_dir().join(format!("course-given-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let (pristine, student) = (tmp.join("pristine"), tmp.join("student"));
+        for root in [&pristine, &student] {
+            write(root, "exercises/src/lib.rs", "pub mod given;\n");
+            write(root, "exercises/src/given/mod.rs", "pub mod ex01_a;\n");
+            write(
+                root,
+                "exercises/src/given/ex01_a.rs",
+                "pub const N: u8 = 1;\n",
+            );
+            write(root, "exercises/src/ex01_a.rs", "// stub\n");
+        }
+        // The student solved ex01, changed a given file and added one.
+        write(&student, "exercises/src/ex01_a.rs", "// solved\n");
+        write(
+            &student,
+            "exercises/src/given/ex01_a.rs",
+            "pub const N: u8 = 2;\n",
+        );
+        write(&student, "exercises/src/given/extra.rs", "\n");
+        let sub = open_submission(&student, &tmp.join("scratch"), &pristine).unwrap();
+        let used: Vec<&Path> = sub.sources.keys().map(PathBuf::as_path).collect();
+        assert_eq!(used, [Path::new("ex01_a.rs"), Path::new("lib.rs")]);
+        assert_eq!(
+            sub.ignored,
+            [
+                "exercises/src/given/ex01_a.rs (changed)",
+                "exercises/src/given/extra.rs (added)"
+            ]
+        );
+        // The workspace holds the pristine given code and the student's exercise.
+        write(
+            &pristine,
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"exercises\"]\n",
+        );
+        write(
+            &pristine,
+            "exercises/Cargo.toml",
+            "[package]\nname = \"exercises\"\n",
+        );
+        write(&pristine, "tests/support.rs", "\n");
+        let manifest = Manifest {
+            exercises: Vec::new(),
+        };
+        let ws = tmp.join("ws");
+        let none = BTreeSet::new();
+        write_workspace(&ws, &pristine, &manifest, &sub, &none, &BTreeSet::new()).unwrap();
+        let read = |rel: &str| std::fs::read_to_string(ws.join(rel)).unwrap();
+        assert_eq!(
+            read("exercises/src/given/ex01_a.rs"),
+            "pub const N: u8 = 1;\n"
+        );
+        assert!(!ws.join("exercises/src/given/extra.rs").exists());
+        assert_eq!(read("exercises/src/ex01_a.rs"), "// solved\n");
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
 
     #[test]
     fn wraps_each_test_and_keeps_the_rest() {

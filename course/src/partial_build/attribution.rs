@@ -11,7 +11,8 @@ use crate::cargo_messages::Diagnostic;
 ///    exercise's module (`pub mod ex03_multiprocessing;` in `lib.rs`, a call of its worker in
 ///    `src/bin/`).
 ///
-/// `None`: an error outside every exercise (a shared file, a dependency).
+/// `None`: an error outside every exercise (a shared file, the given code in `src/given/`, a
+/// dependency).
 pub fn attribute(
     error: &Diagnostic,
     package_dir: &str,
@@ -194,6 +195,18 @@ mod tests {
             attribute(&e, "exercises", &ALL).unwrap().0,
             "ex03_multiprocessing"
         );
+        // The given code uses no exercise's code: an error there (the student edited it) is
+        // nobody's, even in the given file named like an exercise.
+        let e = error(
+            ("exercises", "lib"),
+            vec![place(
+                "exercises/src/given/ex02_process_pool.rs",
+                40,
+                true,
+                "pub enum PoolError {",
+            )],
+        );
+        assert_eq!(attribute(&e, "exercises", &ALL), None);
         // lib.rs without a line naming an exercise: nobody's; the build failure is shown whole.
         let e = error(
             ("exercises", "lib"),

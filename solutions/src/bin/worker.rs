@@ -57,27 +57,15 @@ pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
 }
 
 fn run() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some((exercise, rest)) = args.split_first() else {
-        eprintln!(
-            "usage: solutions-worker EXERCISE [ARGS...]  (EXERCISE is ex01, \
-             ex02, ex03 or ex05)"
-        );
-        return ExitCode::from(2);
-    };
-    match exercise.as_str() {
-        "ex01" => ex01_threads_vs_processes::worker_main(rest),
-        "ex02" => ex02_process_pool::worker_main(rest),
-        "ex03" => ex03_multiprocessing::worker_main(rest),
-        "ex05" => ex05_sharing_data::worker_main(rest),
-        other => {
-            eprintln!(
-                "solutions-worker: unknown exercise `{other}` (expected ex01, \
-                 ex02, ex03 or ex05)"
-            );
-            ExitCode::from(2)
+    solutions::given::worker::run("solutions-worker", |exercise, rest| {
+        match exercise {
+            "ex01" => Some(ex01_threads_vs_processes::worker_main(rest)),
+            "ex02" => Some(ex02_process_pool::worker_main(rest)),
+            "ex03" => Some(ex03_multiprocessing::worker_main(rest)),
+            "ex05" => Some(ex05_sharing_data::worker_main(rest)),
+            _ => None,
         }
-    }
+    })
 }
 
 /// The number a C `main` returns for `code`. `ExitCode` hides its value on
