@@ -1,6 +1,7 @@
 //! The graded tests judged on known code: the reference solutions must pass every graded test, a
-//! correct alternative (`tests/fixtures/variants/exNN_alt_*.rs`) must pass every one, and a broken
-//! variant (`tests/fixtures/broken/exNN_*.toml`) must fail at least one, in every run.
+//! correct alternative (`tests/fixtures/alternatives/exNN_*.toml`, or a whole file
+//! `variants/exNN_alt_*.rs`) must pass every one, and a broken variant
+//! (`tests/fixtures/broken/exNN_*.toml`) must fail at least one, in every run.
 //!
 //! `cargo test` does one run of each (course/tests/graded_tests_are_not_vacuous.rs);
 //! `cargo course selfcheck --runs 20 --load` repeats them with two busy loops per core beside
