@@ -118,6 +118,7 @@ pub fn build(
             target_dir,
             features: Some(&plan.features),
             tests: Some(&plan.tests),
+            ..BuildRequest::default()
         };
         let failure = match testrun::build_tests_with(root, package, &request)? {
             Ok(bins) => {

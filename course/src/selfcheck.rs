@@ -1,7 +1,9 @@
 //! The graded tests judged on known code: the reference solutions must pass every graded test, a
 //! correct alternative (`tests/fixtures/alternatives/exNN_*.toml`, or a whole file
 //! `variants/exNN_alt_*.rs`) must pass every one, and a broken variant
-//! (`tests/fixtures/broken/exNN_*.toml`) must fail at least one, in every run.
+//! (`tests/fixtures/broken/exNN_*.toml`) must fail at least one, in every run. A broken variant
+//! names the graded test that catches it (`caught_by`), and that test is tried first: most broken
+//! variants then cost one test, not every test that comes before the one that catches them.
 //!
 //! `cargo test` does one run of each (course/tests/graded_tests_are_not_vacuous.rs);
 //! `cargo course selfcheck --runs 20 --load` repeats them with two busy loops per core beside
@@ -17,6 +19,23 @@ use anyhow::{Result, bail};
 
 use crate::manifest::Manifest;
 use crate::testrun::{self, Outcome, TestBinaries};
+
+/// The crate of the fixtures (tests/fixtures).
+pub const FIXTURES_PACKAGE: &str = "graded-fixtures";
+
+/// Builds the fixtures' test binaries. They hold ~150 copies of the graded tests: without debug
+/// info they build in about half the time (a failing fixture still shows its panic message and
+/// where it panicked).
+pub fn build_fixtures(root: &Path) -> Result<TestBinaries> {
+    let request = testrun::BuildRequest {
+        without_debug_info: true,
+        ..testrun::BuildRequest::default()
+    };
+    match testrun::build_tests_with(root, FIXTURES_PACKAGE, &request)? {
+        Ok(b) => Ok(b),
+        Err(failure) => bail!("the {FIXTURES_PACKAGE} tests do not compile:\n{failure}"),
+    }
+}
 
 /// What a fixture is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +58,9 @@ pub struct Variant {
     pub listed: Vec<String>,
     /// This variant's tests (`name::test`, `name::hidden::test`).
     pub tests: Vec<String>,
+    /// For a broken variant, the test its fixture says catches it (`test` or `hidden::test`,
+    /// without the module prefix).
+    pub caught_by: Option<String>,
 }
 
 /// How a variant fared in one run.
@@ -60,8 +82,11 @@ impl Variant {
 }
 
 /// The variants in the fixtures crate's test binaries (one binary per exercise, one module per
-/// variant). A module that is neither `alt_` nor `broken_` is an error.
-pub fn variants(bins: &TestBinaries) -> Result<Vec<Variant>> {
+/// variant), with the catchers that `root`'s `tests/fixtures/broken/*.toml` declare. A module that
+/// is neither `alt_` nor `broken_` is an error, and so is a declared catcher that is not one of the
+/// variant's tests.
+pub fn variants(bins: &TestBinaries, root: &Path) -> Result<Vec<Variant>> {
+    let catchers = declared_catchers(root)?;
     let mut out = Vec::new();
     for (exercise, exe) in &bins.by_target {
         let listed = testrun::list_tests(exe)?;
@@ -78,6 +103,12 @@ pub fn variants(bins: &TestBinaries) -> Result<Vec<Variant>> {
             } else {
                 bail!("{exercise}: test module `{name}` is neither alt_ nor broken_");
             };
+            let caught_by = catchers.get(&(exercise.clone(), name.clone())).cloned();
+            if let Some(test) = &caught_by
+                && !tests.contains(&format!("{name}::{test}"))
+            {
+                bail!("{exercise} {name}: caught_by `{test}` is not one of its tests");
+            }
             out.push(Variant {
                 exercise: exercise.clone(),
                 name,
@@ -85,7 +116,35 @@ pub fn variants(bins: &TestBinaries) -> Result<Vec<Variant>> {
                 exe: exe.clone(),
                 listed: listed.clone(),
                 tests,
+                caught_by,
             });
+        }
+    }
+    Ok(out)
+}
+
+/// `caught_by` of every `[[broken]]` in `root`'s `tests/fixtures/broken/exNN_*.toml`, by
+/// (exercise, module name `broken_NAME`).
+fn declared_catchers(root: &Path) -> Result<BTreeMap<(String, String), String>> {
+    let dir = root.join("tests/fixtures/broken");
+    let mut out = BTreeMap::new();
+    for file in crate::file_tree::files_with_extension(&dir, "toml")? {
+        let exercise = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&file)?;
+        let table: toml::Table =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let entries = table.get("broken").and_then(toml::Value::as_array);
+        for entry in entries.into_iter().flatten() {
+            let field = |key: &str| entry.get(key).and_then(toml::Value::as_str);
+            if let (Some(name), Some(test)) = (field("name"), field("caught_by")) {
+                out.insert(
+                    (exercise.clone(), format!("broken_{name}")),
+                    test.to_string(),
+                );
+            }
         }
     }
     Ok(out)
@@ -107,8 +166,8 @@ fn fixture_timeout(manifest: &Manifest, variant: &Variant, test: &str) -> Durati
 
 /// Runs each variant's tests once, each test alone in its own process, `jobs` variants at a
 /// time. An alternative runs every test; a broken variant stops at its first failing test (it has
-/// then been caught), trying first the tests that caught it most often before (`caught_before`,
-/// one map per variant, may be empty), so repeated runs stay short.
+/// then been caught), trying first its declared catcher, then the tests that caught it most
+/// often before (`caught_before`, one map per variant, may be empty), then the file's order.
 pub fn run_variants(
     manifest: &Manifest,
     variants: &[Variant],
@@ -117,13 +176,14 @@ pub fn run_variants(
 ) -> Vec<VariantRun> {
     testrun::parallel_map(variants, jobs, |i, v| {
         let mut order: Vec<&String> = v.tests.iter().collect();
-        if let Some(before) = caught_before.get(i) {
-            // Most catches first; the sort is stable, so ties keep the file's order.
-            order.sort_by_key(|t| {
-                let plain = t.split_once("::").map_or(t.as_str(), |(_, p)| p);
-                std::cmp::Reverse(before.get(plain).copied().unwrap_or(0))
-            });
-        }
+        let before = caught_before.get(i);
+        // The sort is stable: ties keep the file's order.
+        order.sort_by_key(|t| {
+            let plain = t.split_once("::").map_or(t.as_str(), |(_, p)| p);
+            let declared = v.caught_by.as_deref() == Some(plain);
+            let catches = before.and_then(|b| b.get(plain)).copied().unwrap_or(0);
+            (std::cmp::Reverse(declared), std::cmp::Reverse(catches))
+        });
         let mut failed = Vec::new();
         for t in order {
             let o = testrun::run_one(&v.exe, t, &v.listed, fixture_timeout(manifest, v, t));
@@ -231,12 +291,13 @@ pub fn selfcheck(root: &Path, options: &SelfcheckOptions) -> Result<bool> {
         }
     };
     let solutions = build("solutions")?;
-    let fixtures = build("graded-fixtures")?;
+    eprintln!("building the {FIXTURES_PACKAGE} tests ...");
+    let fixtures = build_fixtures(root)?;
     let mut manifest_sel = manifest.clone();
     manifest_sel
         .exercises
         .retain(|e| selected(options, &e.name));
-    let all_variants: Vec<Variant> = variants(&fixtures)?
+    let all_variants: Vec<Variant> = variants(&fixtures, root)?
         .into_iter()
         .filter(|v| selected(options, &v.exercise))
         .collect();
@@ -364,6 +425,16 @@ pub fn selfcheck(root: &Path, options: &SelfcheckOptions) -> Result<bool> {
         );
         if let Some(why) = &first_wrong[i] {
             println!("    first wrong run: {}", why.replace('\n', "\n    "));
+        }
+        if let Some(test) = &v.caught_by {
+            let n = caught_by[i].get(test).copied().unwrap_or(0);
+            if n < options.runs {
+                println!(
+                    "    its declared catcher `{test}` caught it in {n} of {} run(s): name the \
+                     test that catches it every time as caught_by in tests/fixtures/broken/{}.toml",
+                    options.runs, v.exercise
+                );
+            }
         }
     }
     let broken = all_variants

@@ -51,6 +51,8 @@ pub struct BuildRequest<'a> {
     pub features: Option<&'a [String]>,
     /// Only these test targets (`--test NAME` each); every test target (`--tests`) if `None`.
     pub tests: Option<&'a [String]>,
+    /// Build the package itself without debug info (its dependencies as the profile says).
+    pub without_debug_info: bool,
 }
 
 /// Builds the integration-test binaries of `package` in the workspace at `root`.
@@ -101,6 +103,10 @@ pub fn build_tests_with(
     }
     if let Some(dir) = request.target_dir {
         cmd.arg("--target-dir").arg(dir);
+    }
+    if request.without_debug_info {
+        cmd.arg("--config")
+            .arg(format!("profile.dev.package.{package}.debug=0"));
     }
     // The diagnostics come as JSON on stdout; cargo's own messages go to stderr.
     let out = sandbox::reaper::output(&mut cmd)
