@@ -24,7 +24,7 @@ pub struct GradeArgs {
     /// Where the per-student files and grades.csv go.
     #[arg(long, default_value = "grading-out")]
     pub out: PathBuf,
-    /// Submissions built and tests run at once (default: the number of cores).
+    /// Tests run at once (default: the number of cores); one submission builds beside them.
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Time limit for every test, in seconds (default: the manifest's, 10 s unless it says otherwise).

@@ -1,7 +1,7 @@
-//! The work of one grading run, shared by `--jobs` workers: one queue holds the submissions not
-//! started yet and the tests ready to run; a worker takes a test when one is ready, else builds
-//! the next submission (so builds and tests overlap), and the submission whose last test ends is
-//! reported at once.
+//! The work of one grading run, shared by `--jobs` + 1 workers: one queue holds the submissions
+//! not started yet and the tests ready to run. One submission builds at a time (builds share one
+//! build folder), beside up to `--jobs` tests of the submissions already built, so a class's
+//! builds hide behind its tests; the submission whose last test ends is reported at once.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -44,6 +44,8 @@ pub(super) struct Queue {
     /// Builds and tests being worked on now.
     in_flight: usize,
     building: usize,
+    /// Tests running now (at most `--jobs`).
+    testing: usize,
     pub(super) slots: Vec<Slot>,
     tests_done: usize,
 }
@@ -84,12 +86,18 @@ enum Task {
     Test(usize, usize),
 }
 
-/// Marks a task as no longer in flight when dropped, and wakes the waiting workers.
-struct TaskDone<'b, 'a>(&'b Batch<'a>);
+/// Marks a task as no longer in flight when dropped (true: a test), and wakes the waiting
+/// workers.
+struct TaskDone<'b, 'a>(&'b Batch<'a>, bool);
 
 impl Drop for TaskDone<'_, '_> {
     fn drop(&mut self) {
-        self.0.lock().in_flight -= 1;
+        let mut q = self.0.lock();
+        q.in_flight -= 1;
+        if self.1 {
+            q.testing -= 1;
+        }
+        drop(q);
         self.0.wake.notify_all();
     }
 }
@@ -101,6 +109,7 @@ impl Queue {
             ready: VecDeque::new(),
             in_flight: 0,
             building: 0,
+            testing: 0,
             slots: (0..n).map(|_| Slot::Waiting).collect(),
             tests_done: 0,
         }
@@ -116,7 +125,7 @@ impl Batch<'_> {
     pub(super) fn work(&self) {
         while let Some(task) = self.next_task() {
             // Counted as done even if the task panics, so the other workers do not wait forever.
-            let _done = TaskDone(self);
+            let _done = TaskDone(self, matches!(task, Task::Test(..)));
             match task {
                 Task::Build(i) => self.prepare(i),
                 Task::Test(i, t) => self.run_test(i, t),
@@ -125,8 +134,8 @@ impl Batch<'_> {
         self.wake.notify_all();
     }
 
-    /// The next task: keep one build going while there are submissions to build, else run a
-    /// ready test, else start another build; wait while others may still produce tests.
+    /// The next task: keep one build going while there are submissions to build, and run ready
+    /// tests, up to `--jobs` at once; wait while others may still produce tests.
     fn next_task(&self) -> Option<Task> {
         let mut q = self.lock();
         loop {
@@ -136,10 +145,11 @@ impl Batch<'_> {
             let more = q.next_submission < self.submissions.len();
             let task = if more && q.building == 0 {
                 Some(self.take_submission(&mut q))
-            } else if let Some((i, t)) = q.ready.pop_front() {
+            } else if q.testing < self.opts.jobs.max(1)
+                && let Some((i, t)) = q.ready.pop_front()
+            {
+                q.testing += 1;
                 Some(Task::Test(i, t))
-            } else if more {
-                Some(self.take_submission(&mut q))
             } else {
                 None
             };

@@ -3,9 +3,9 @@
 //! 1. Each submission is unpacked and turned into a grading workspace ([`workspace`]): pristine
 //!    manifests and tests, the student's `exercises/src/**/*.rs` on top of the stubs.
 //! 2. It is built ([`build`]); an exercise that does not compile is graded as its stub.
-//! 3. Every graded test runs alone in the sandbox ([`crate::sandbox`], graded policy). One pool of
-//!    `--jobs` workers does both: one worker builds the next submission while the others run the
-//!    tests of those already built (builds take the shared build folder's lock one at a time).
+//! 3. Every graded test runs alone in the sandbox ([`crate::sandbox`], graded policy), up to
+//!    `--jobs` at once; beside them one more worker builds the next submission (one build at a
+//!    time: builds share one build folder), so a class's builds hide behind its tests.
 //! 4. The moment a submission's last test ends, its reports are written ([`report`], through
 //!    [`store`]): a later run reuses them while the submission and the pristine tests are
 //!    unchanged, so an interrupted batch resumes where it stopped.
@@ -42,7 +42,7 @@ pub struct GradeOptions {
     pub pristine: PathBuf,
     /// Where grading workspaces and the shared build folder go.
     pub work_dir: PathBuf,
-    /// Workers: tests run at once (one of them builds while there is something to build).
+    /// Tests run at once; one build runs beside them while there is something to build.
     pub jobs: usize,
     /// Overrides every test's time limit (the manifest's otherwise).
     pub timeout: Option<Duration>,
@@ -219,7 +219,8 @@ pub fn grade_all(submissions: &[PathBuf], opts: &GradeOptions) -> Result<Vec<Sub
         wake: Condvar::new(),
     };
     std::thread::scope(|s| {
-        for _ in 0..opts.jobs.max(1) {
+        // `--jobs` test lanes and the build lane.
+        for _ in 0..opts.jobs.max(1) + 1 {
             s.spawn(|| batch.work());
         }
     });
