@@ -84,13 +84,16 @@ fn an_interrupted_batch_resumes_without_grading_finished_submissions_again() {
     let hold = hold_dir.join("HOLD");
     std::fs::write(&hold, "").unwrap();
     // Two submissions that finish quickly (the stubs), and one whose tests start a setsid child
-    // and then wait while HOLD exists.
+    // and then wait while HOLD exists. The child's output goes nowhere: holding the test's pipes,
+    // it would make a test that reads the worker's output to its end wait out the time limit.
     let a = submission_in(fresh_in(BASE, "a-stubs"), &BTreeMap::new());
     let b = submission_in(fresh_in(BASE, "b-stubs-too"), &BTreeMap::new());
     let holds = stub_that(
         &ex,
         &format!(
-            "let _ = std::process::Command::new(\"setsid\").args([\"sleep\", \"3917\"]).spawn(); \
+            "let _ = std::process::Command::new(\"setsid\").args([\"sleep\", \"3917\"]) \
+                 .stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()) \
+                 .spawn(); \
              while std::path::Path::new({:?}).exists() {{ \
                  std::thread::sleep(std::time::Duration::from_millis(20)); }}",
             hold.display().to_string()
