@@ -1,5 +1,5 @@
 //! `course`: the course's tool, run as `cargo course VERB` (a cargo alias for
-//! `run --release -q -p course --`). One module per verb.
+//! `run -q -p course --`). One module per verb.
 
 #[cfg(feature = "instructor")]
 use std::path::PathBuf;
